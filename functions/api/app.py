@@ -1,0 +1,132 @@
+"""The motcua API (Chalice): citizen portal, officers, admins. Entry point only: parse, call, map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+
+from motcua import runtime
+from motcua.catalogue import service as catalogue
+from motcua.dossiers import service as dossiers
+from motcua.observability import logger, metrics
+from motcua.web.auth import Realm
+from motcua.web.http import ROUTES, json_response, parse_body, query_int, query_str, route
+from motcua.web.views import (
+    DecisionAccepted,
+    DossierCreated,
+    DossierView,
+    ProcedurePage,
+    ProcedureSummary,
+    TaskPage,
+    TaskView,
+)
+
+app = Chalice(app_name="motcua-api")
+app.log.disabled = True  # Powertools Logger is the one logger (JSON, correlation id)
+
+BOTH = (Realm.CITIZEN, Realm.OFFICER)
+
+
+def _principal(realms: Realm | tuple[Realm, ...], roles: tuple[str, ...] = ()) -> Any:
+    header = app.current_request.headers.get("authorization")
+    return runtime.authenticator().authenticate(header, realms, roles=roles)
+
+
+@app.middleware("all")
+def _observe(event: Any, get_response: Any) -> Any:
+    logger.clear_state()
+    logger.append_keys(route=getattr(event, "path", None), method=getattr(event, "method", None))
+    try:
+        return get_response(event)
+    finally:
+        metrics.flush_metrics()
+
+
+# ----------------------------------------------------------------------------- catalogue
+@route(app, "/v1/procedures", "GET", summary="List published procedures (danh mục TTHC)", realm=None,
+       response=ProcedurePage, errors=("400",), query=(("limit", "1–100"), ("cursor", "next_cursor of the page")))
+def list_procedures() -> Response:
+    items, cursor = catalogue.list_procedures(
+        runtime.catalogue_store(), limit=query_int(app, "limit", 50, 1, 100), cursor=query_str(app, "cursor")
+    )
+    return json_response(ProcedurePage(items=[ProcedureSummary.of(p) for p in items], next_cursor=cursor))
+
+
+@route(app, "/v1/procedures/{code}", "GET", summary="One procedure with components, fees, times", realm=None,
+       errors=("404",))
+def get_procedure(code: str) -> Response:
+    return json_response(catalogue.get_procedure(runtime.catalogue_store(), code))
+
+
+# ----------------------------------------------------------------------------- dossiers
+@route(app, "/v1/dossiers", "POST", summary="Submit a dossier online (nộp hồ sơ)", realm="citizen",
+       request=dossiers.SubmitDossier, response=DossierCreated, status=201,
+       errors=("400", "401", "403", "404", "409", "422"),
+       headers=(("Idempotency-Key", "a retried submission with the same key returns the first result"),))
+def submit_dossier() -> Response:
+    from motcua.web.idempotency import run_once
+
+    principal = _principal(Realm.CITIZEN)
+    request = parse_body(app, dossiers.SubmitDossier)
+
+    def produce() -> dict[str, Any]:
+        dossier = dossiers.submit(
+            principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.workflow(),
+            runtime.working_calendar(),
+        )
+        logger.set_correlation_id(dossier.code)
+        logger.info("dossier received", extra={"procedure": dossier.procedure_code, "agency": dossier.agency_code})
+        metrics.add_metric(name="DossierReceived", unit="Count", value=1)
+        return DossierCreated.of(dossier).model_dump(mode="json")
+
+    key = app.current_request.headers.get("idempotency-key")
+    created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
+    return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
+
+
+@route(app, "/v1/dossiers/{code}", "GET", summary="A dossier's status and timeline", realm="citizen|officer",
+       response=DossierView, errors=("401", "404"))
+def get_dossier(code: str) -> Response:
+    principal = _principal(BOTH)
+    dossier, timeline = dossiers.view(principal, code, runtime.dossier_store())
+    logger.set_correlation_id(dossier.code)
+    logger.info("dossier read", extra={"audit": {"account": principal.subject, "event": "VIEW"}})
+    return json_response(DossierView.of(dossier, timeline))
+
+
+# ----------------------------------------------------------------------------- officer tasks
+@route(app, "/v1/tasks", "GET", summary="The officer's inbox", realm="officer", response=TaskPage,
+       errors=("400", "401", "403"), query=(("limit", "1–100"), ("cursor", "next_cursor of the page")))
+def list_tasks() -> Response:
+    principal = _principal(Realm.OFFICER, roles=tuple(dossiers.OFFICER_READ_ROLES))
+    tasks, cursor = dossiers.inbox(
+        principal, runtime.dossier_store(), limit=query_int(app, "limit", 50, 1, 100), cursor=query_str(app, "cursor")
+    )
+    return json_response(TaskPage(items=[TaskView.of(t) for t in tasks], next_cursor=cursor))
+
+
+@route(app, "/v1/tasks/{task_id}/decision", "POST", summary="Decide a task: approve, or reject with reasons",
+       realm="officer", request=dossiers.DecideTask, response=DecisionAccepted,
+       errors=("400", "401", "403", "404", "409", "422"))
+def decide_task(task_id: str) -> Response:
+    principal = _principal(Realm.OFFICER)
+    request = parse_body(app, dossiers.DecideTask)
+    task = dossiers.decide(principal, task_id, request, runtime.dossier_store(), runtime.workflow())
+    logger.set_correlation_id(task.dossier_code)
+    logger.info("task decided", extra={"outcome": request.outcome.value, "step": task.step})
+    assert task.decision is not None
+    return json_response(
+        DecisionAccepted(
+            task_id=task.task_id, dossier_code=task.dossier_code, outcome=task.decision.outcome.value,
+            decided_at=task.decision.at,
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- documentation
+@route(app, "/v1/openapi.json", "GET", summary="This API's OpenAPI document", realm=None)
+def openapi() -> Response:
+    from motcua.web.openapi import build_document
+
+    return json_response(build_document(ROUTES[app.app_name], title="motcua API", version="1"))

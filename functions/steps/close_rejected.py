@@ -1,0 +1,24 @@
+"""State-machine task. CloseRejected: the officer rejected the dossier with reasons (4 → 8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua import runtime
+from motcua.dossiers import service
+from motcua.observability import logger, metrics, tracer
+from motcua.steps import StepEvent, transient_errors
+
+
+@logger.inject_lambda_context(correlation_id_path="code")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    step = StepEvent.model_validate(event)
+    decision = step.decision or {}
+    with transient_errors():
+        dossier = service.close_rejected(
+            runtime.dossier_store(), step.code, decision.get("reasons", []), decision.get("officer", "")
+        )
+    logger.info("step done", extra={"step": step.step, "status": dossier.status.value})
+    return {"status": dossier.status.value}

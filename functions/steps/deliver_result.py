@@ -1,0 +1,21 @@
+"""State-machine task. DeliverResult: the result is returned to the applicant (9 → 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua import runtime
+from motcua.dossiers import service
+from motcua.observability import logger, metrics, tracer
+from motcua.steps import StepEvent, transient_errors
+
+
+@logger.inject_lambda_context(correlation_id_path="code")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    step = StepEvent.model_validate(event)
+    with transient_errors():
+        dossier = service.deliver_result(runtime.dossier_store(), step.code)
+    logger.info("step done", extra={"step": step.step, "status": dossier.status.value})
+    return {"status": dossier.status.value}

@@ -1,0 +1,1 @@
+"""motcua: Khánh Hòa's administrative-procedure information system (hệ thống thông tin giải quyết TTHC)."""

@@ -1,0 +1,1 @@
+"""Procedure catalogue (danh mục thủ tục hành chính)."""

@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): intake, lifecycle, progress."""

@@ -1,0 +1,23 @@
+"""Dossier codes (mã hồ sơ): ``{receiving agency code}-{yyMMdd}-{NNNN}`` (DOMAIN §3.2). Pure."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+CODE_PATTERN = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<seq>\d{4,})$")
+
+
+def sequence_scope(agency_code: str, day: date) -> str:
+    """The counter a code draws from: one per receiving agency per day, without gaps."""
+    return f"{agency_code}#{day:%y%m%d}"
+
+
+def format_code(agency_code: str, day: date, sequence: int) -> str:
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def is_dossier_code(text: str) -> bool:
+    return bool(CODE_PATTERN.match(text))

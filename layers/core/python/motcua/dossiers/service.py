@@ -1,0 +1,331 @@
+"""Dossier use cases: intake, status, the officer's inbox and decisions, and the state-machine steps.
+
+Services decide; handlers translate. Stores and the workflow arrive as arguments, so unit tests pass fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from motcua import clock
+from motcua.calendar import DurationUnit, WorkingCalendar
+from motcua.catalogue.model import Channel, Procedure, TimeUnit
+from motcua.catalogue.store import CatalogueStore
+from motcua.dossiers import codes
+from motcua.dossiers.lifecycle import FINAL, Status, ensure_transition
+from motcua.dossiers.model import (
+    Applicant,
+    Decision,
+    Dossier,
+    Failure,
+    Outcome,
+    ProgressRecord,
+    SuppliedComponent,
+    Task,
+    TaskStatus,
+    dossier_code_of,
+    task_id_for,
+)
+from motcua.dossiers.store import DossierStore
+from motcua.errors import Conflict, Forbidden, NotFound, Unprocessable
+from motcua.integrations.workflow import Workflow
+from motcua.web.auth import Principal, Realm
+
+# Roles that may read a dossier within their scope, and roles that may decide a review task.
+OFFICER_READ_ROLES = frozenset({"DESK_OFFICER", "PROCESSOR", "APPROVER", "CLERK", "AGENCY_ADMIN", "AUDITOR"})
+REVIEW_ROLE = "APPROVER"
+SYSTEM = "system"
+
+_UNIT_TO_CALENDAR = {
+    TimeUnit.WORKING_DAY: DurationUnit.WORKING_DAY,
+    TimeUnit.HOUR: DurationUnit.WORKING_HOUR,
+    TimeUnit.DAY: DurationUnit.DAY,
+    TimeUnit.MONTH: DurationUnit.MONTH,
+}
+
+
+# --------------------------------------------------------------------------- requests
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ComponentIn(_Request):
+    code: str = Field(min_length=1, max_length=100)
+    file_name: str = Field("", max_length=255)
+
+
+class ContactIn(_Request):
+    phone: str | None = Field(None, pattern=r"^\+?\d{9,15}$")
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(None, max_length=500)
+
+
+class SubmitDossier(_Request):
+    """A citizen's online submission (nộp hồ sơ trực tuyến)."""
+
+    procedure_code: str = Field(pattern=r"^\d\.\d{6}$")
+    agency_code: str = Field(min_length=3, max_length=40, pattern=r"^[0-9A-Z.]+$")
+    summary: str = Field("", max_length=1000)
+    contact: ContactIn = ContactIn()
+    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+
+
+class DecideTask(_Request):
+    outcome: Outcome
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    note: str = Field("", max_length=2000)
+
+
+# --------------------------------------------------------------------------- intake
+def submit(
+    principal: Principal,
+    request: SubmitDossier,
+    catalogue: CatalogueStore,
+    dossiers: DossierStore,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+) -> Dossier:
+    procedure = catalogue.current(request.procedure_code)
+    if procedure is None or not procedure.is_published:
+        raise NotFound(
+            f"Không tìm thấy thủ tục hành chính {request.procedure_code}.", code="PROCEDURE_NOT_FOUND"
+        )
+    processing_time = procedure.processing_time(Channel.ONLINE)
+    if processing_time is None:
+        raise Unprocessable("Thủ tục này không tiếp nhận hồ sơ trực tuyến.", code="CHANNEL_NOT_OFFERED")
+    if request.agency_code not in procedure.agencies:
+        raise Unprocessable(
+            f"Cơ quan {request.agency_code} không giải quyết thủ tục này.", code="AGENCY_NOT_COMPETENT"
+        )
+    supplied = {c.code for c in request.components}
+    missing = procedure.missing_components(supplied)
+    if missing:
+        raise Unprocessable(
+            "Hồ sơ còn thiếu thành phần bắt buộc: " + "; ".join(c.name for c in missing) + ".",
+            code="MISSING_COMPONENTS",
+            missing=[{"code": c.code, "name": c.name} for c in missing],
+        )
+
+    received_at = calendar.next_working_moment(clock.now())
+    due_at = calendar.due_date(received_at, processing_time.quantity, _UNIT_TO_CALENDAR[processing_time.unit])
+    applicant = Applicant(
+        name=principal.name or "",
+        id_number=principal.id_number,
+        phone=request.contact.phone,
+        email=request.contact.email,
+        address=request.contact.address,
+    )
+
+    def build(sequence: int) -> tuple[Dossier, ProgressRecord]:
+        code = codes.format_code(request.agency_code, received_at.date(), sequence)
+        dossier = Dossier(
+            code=code,
+            procedure_code=procedure.code,
+            procedure_version=procedure.version,
+            agency_code=request.agency_code,
+            channel=Channel.ONLINE,
+            status=Status.RECEIVED,
+            owner=principal.subject,
+            applicant=applicant,
+            summary=request.summary,
+            components=tuple(SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components),
+            received_at=received_at,
+            due_at=due_at,
+            original_due_at=due_at,
+            progress_count=1,
+        )
+        first = ProgressRecord(
+            seq=1,
+            status=Status.RECEIVED,
+            title="Tiếp nhận hồ sơ",
+            actor=SYSTEM,
+            at=received_at,
+            content=f"Hồ sơ được tiếp nhận trực tuyến; hẹn trả kết quả {due_at:%H:%M %d/%m/%Y}.",
+        )
+        return dossier, first
+
+    dossier = dossiers.create(codes.sequence_scope(request.agency_code, received_at.date()), build)
+    workflow.start(dossier.code, {"code": dossier.code})
+    return dossier
+
+
+# --------------------------------------------------------------------------- reads
+def view(principal: Principal, code: str, dossiers: DossierStore) -> tuple[Dossier, list[ProgressRecord]]:
+    """A dossier and its timeline, for its owner or an officer whose scope covers it.
+
+    Anyone else gets the same 404 as for a code that does not exist: existence is not revealed.
+    """
+    not_found = NotFound(f"Không tìm thấy hồ sơ {code}.", code="DOSSIER_NOT_FOUND")
+    if not codes.is_dossier_code(code):
+        raise not_found
+    dossier = dossiers.get(code)
+    if dossier is None:
+        raise not_found
+    timeline = dossiers.timeline(code)
+    if not _may_read(principal, dossier, timeline):
+        raise not_found
+    return dossier, timeline
+
+
+def _may_read(principal: Principal, dossier: Dossier, timeline: Sequence[ProgressRecord]) -> bool:
+    if principal.realm is Realm.CITIZEN:
+        return dossier.owner == principal.subject
+    if not principal.roles & OFFICER_READ_ROLES or principal.agency != dossier.agency_code:
+        return False
+    if principal.scope == "AGENCY":
+        return True
+    # UNIT and PERSONAL scopes (DOMAIN §1.3): only dossiers this officer has handled. Units are not yet
+    # recorded per step in the skeleton, so UNIT falls back to the same rule as PERSONAL.
+    return any(record.actor == principal.subject for record in timeline)
+
+
+def inbox(
+    principal: Principal, dossiers: DossierStore, limit: int, cursor: str | None
+) -> tuple[list[Task], str | None]:
+    if not principal.agency:
+        raise Forbidden("Tài khoản chưa được gán cơ quan.", code="NO_AGENCY")
+    tasks, next_cursor = dossiers.inbox(principal.agency, limit=limit, cursor=cursor)
+    visible = [t for t in tasks if principal.scope != "UNIT" or not t.unit or t.unit == principal.unit]
+    return visible, next_cursor
+
+
+def decide(
+    principal: Principal, task_id: str, request: DecideTask, dossiers: DossierStore, workflow: Workflow
+) -> Task:
+    not_found = NotFound("Không tìm thấy nhiệm vụ.", code="TASK_NOT_FOUND")
+    code = dossier_code_of(task_id)
+    step = task_id.partition("~")[2]
+    task = dossiers.get_task(code, step) if codes.is_dossier_code(code) and step else None
+    if task is None or task.agency_code != principal.agency:
+        raise not_found
+    if not principal.has_role(task.role):
+        raise Forbidden("Tài khoản không có vai trò xử lý bước này.", code="ROLE_REQUIRED")
+    if task.status is not TaskStatus.OPEN:
+        raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED")
+    reasons = tuple(r for r in request.reasons if r)
+    if request.outcome is Outcome.REJECT and not reasons:
+        raise Unprocessable("Từ chối hồ sơ phải nêu rõ lý do.", code="REASONS_REQUIRED")
+    decision = Decision(
+        outcome=request.outcome, reasons=reasons, note=request.note, officer=principal.subject, at=clock.now()
+    )
+    decided = task.model_copy(update={"status": TaskStatus.DECIDED, "decision": decision})
+    dossiers.decide_task(decided)  # the race between two officers is settled here
+    try:
+        workflow.resume(
+            task.task_token,
+            {
+                "outcome": decision.outcome.value,
+                "reasons": list(decision.reasons),
+                "officer": decision.officer,
+                "at": decision.at.isoformat(),
+            },
+        )
+    except Exception:
+        dossiers.reopen_task(task)
+        raise
+    return decided
+
+
+# --------------------------------------------------------------------------- state-machine steps
+def _require(dossiers: DossierStore, code: str) -> Dossier:
+    dossier = dossiers.get(code)
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="DOSSIER_NOT_FOUND")
+    return dossier
+
+
+def _advance(
+    dossiers: DossierStore,
+    dossier: Dossier,
+    target: Status,
+    title: str,
+    actor: str = SYSTEM,
+    content: str = "",
+    at: datetime | None = None,
+    **changes: object,
+) -> Dossier:
+    """Apply a transition with its progress record; replaying a step that already ran changes nothing."""
+    if dossier.status is target:
+        return dossier
+    ensure_transition(dossier.status, target)
+    moment = at or clock.now()
+    seq = dossier.progress_count + 1
+    updates: dict[str, object] = {"status": target, "progress_count": seq, **changes}
+    if target in FINAL:
+        updates["closed_at"] = moment
+    after = dossier.model_copy(update=updates)
+    record = ProgressRecord(seq=seq, status=target, title=title, actor=actor, at=moment, content=content)
+    return dossiers.save_transition(dossier, after, record)
+
+
+def register(dossiers: DossierStore, code: str) -> Dossier:
+    dossier = _require(dossiers, code)
+    return _advance(dossiers, dossier, Status.IN_PROCESS, "Chuyển hồ sơ đến bộ phận giải quyết")
+
+
+def open_review_task(
+    dossiers: DossierStore, catalogue: CatalogueStore, code: str, step: str, task_token: str
+) -> Task:
+    dossier = _require(dossiers, code)
+    procedure: Procedure | None = catalogue.version(dossier.procedure_code, dossier.procedure_version)
+    unit = next((s.unit for s in (procedure.steps if procedure else ()) if s.role == REVIEW_ROLE), "")
+    task = Task(
+        task_id=task_id_for(code, step),
+        dossier_code=code,
+        procedure_code=dossier.procedure_code,
+        step=step,
+        role=REVIEW_ROLE,
+        agency_code=dossier.agency_code,
+        unit=unit,
+        created_at=clock.now(),
+        task_token=task_token,
+    )
+    dossiers.open_task(task)
+    return task
+
+
+def issue_result(dossiers: DossierStore, code: str) -> Dossier:
+    dossier = _require(dossiers, code)
+    return _advance(dossiers, dossier, Status.RESULT_READY, "Đã có kết quả giải quyết")
+
+
+def deliver_result(dossiers: DossierStore, code: str) -> Dossier:
+    dossier = _require(dossiers, code)
+    return _advance(dossiers, dossier, Status.RETURNED, "Đã trả kết quả cho người nộp hồ sơ")
+
+
+def close_rejected(dossiers: DossierStore, code: str, reasons: Sequence[str], officer: str) -> Dossier:
+    dossier = _require(dossiers, code)
+    return _advance(
+        dossiers,
+        dossier,
+        Status.REJECTED,
+        "Dừng xử lý: hồ sơ không đủ điều kiện giải quyết",
+        actor=officer or SYSTEM,
+        content="; ".join(reasons),
+        rejection_reasons=tuple(reasons),
+    )
+
+
+def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cause: str) -> Dossier | None:
+    """Flag the dossier so that it shows up for an operator; its status is left as it was (recoverable)."""
+    dossier = dossiers.get(code)
+    if dossier is None:
+        return None
+    failure = Failure(step=step, error=error[:200], cause=cause[:1000], at=clock.now())
+    after = dossier.model_copy(update={"failure": failure})
+    return dossiers.save_transition(dossier, after, None)
+
+
+def flag_overdue(dossiers: DossierStore) -> list[str]:
+    """Mark open dossiers past their due date (deadline watch); returns the codes newly flagged."""
+    flagged = []
+    for dossier in dossiers.overdue(clock.now().isoformat()):
+        if dossier.overdue:
+            continue
+        dossiers.save_transition(dossier, dossier.model_copy(update={"overdue": True}), None)
+        flagged.append(dossier.code)
+    return flagged

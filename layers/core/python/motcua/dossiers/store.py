@@ -1,0 +1,263 @@
+"""The dossiers table: the only module that knows how a dossier is laid out in DynamoDB.
+
+Items of one dossier share pk=D#{code} (docs/data-model.md):
+- sk=META        the dossier; optimistic lock on ``version``; gsi1 OWNER#{owner} (my dossiers);
+                 gsi2 OPEN/{due} while not final (deadline watch)
+- sk=P#{nnnn}    progress records, written in the same transaction as the status change
+- sk=T#{step}    officer task holding the callback token; gsi1 INBOX#{agency} while open (sparse)
+and one counter item per agency and day: pk=SEQ#{agency}#{yyMMdd}, sk=SEQ.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from motcua.dossiers.lifecycle import FINAL, Status
+from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskStatus
+from motcua.dynamo import bind
+from motcua.errors import Conflict
+from motcua.settings import Settings
+
+META = "META"
+
+
+class _Gsi1(GlobalSecondaryIndex["DossierItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _Gsi2(GlobalSecondaryIndex["DossierItem"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class DossierItem(Model):
+    """Every item of the table (single-table design); ``body`` holds the domain object as JSON."""
+
+    class Meta:
+        table_name: str | None = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    body = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    last = NumberAttribute(null=True)  # sequence counters only
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = _Gsi1()
+    gsi2 = _Gsi2()
+
+
+def _pk(code: str) -> str:
+    return f"D#{code}"
+
+
+def _progress_sk(seq: int) -> str:
+    return f"P#{seq:04d}"
+
+
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    return json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
+
+
+def _meta_item(dossier: Dossier) -> DossierItem:
+    body = dossier.model_dump_json(exclude={"version"})
+    open_index = {} if dossier.status in FINAL else {"gsi2pk": "OPEN", "gsi2sk": dossier.due_at.isoformat()}
+    return DossierItem(
+        _pk(dossier.code),
+        META,
+        body=body,
+        status=dossier.status.value,
+        version=dossier.version,
+        gsi1pk=f"OWNER#{dossier.owner}",
+        gsi1sk=f"{dossier.received_at.isoformat()}#{dossier.code}",
+        **open_index,
+    )
+
+
+def _progress_item(code: str, record: ProgressRecord) -> DossierItem:
+    return DossierItem(_pk(code), _progress_sk(record.seq), body=record.model_dump_json())
+
+
+def _dossier_from(item: DossierItem) -> Dossier:
+    data = json.loads(item.body or "{}")
+    data["version"] = int(item.version or 0)
+    return Dossier.model_validate(data)
+
+
+def _is_conflict(error: TransactWriteError) -> bool:
+    reasons = error.cancellation_reasons or []
+    return any(r is not None and r.code in {"ConditionalCheckFailed", "TransactionConflict"} for r in reasons)
+
+
+class DossierStore:
+    def __init__(self, settings: Settings) -> None:
+        bind(DossierItem, settings.dossiers_table, settings)
+        # Last sequence seen per agency and day in this container: a warm intake needs no read before
+        # its transaction (ARCHITECTURE §7: intake = one transaction + one StartExecution).
+        self._last_sequence: dict[str, int] = {}
+
+    def _connection(self) -> Connection:
+        return DossierItem._get_connection().connection
+
+    # ------------------------------------------------------------------ intake
+    def create(
+        self, scope: str, build: Callable[[int], tuple[Dossier, ProgressRecord]], max_attempts: int = 60
+    ) -> Dossier:
+        """Draw the next code of ``scope`` and write the dossier and its first progress record atomically.
+
+        The counter update is conditioned on the value we believe is current, inside the same transaction
+        as the dossier: codes are consecutive, never duplicated, and a failed write consumes no number.
+        """
+        for attempt in range(max_attempts):
+            expected = self._last_sequence.get(scope)
+            if expected is None:
+                expected = self._read_sequence(scope)
+            dossier, first = build(expected + 1)
+            counter = DossierItem(f"SEQ#{scope}", "SEQ")
+            condition = DossierItem.last.does_not_exist() if expected == 0 else DossierItem.last == expected
+            try:
+                with TransactWrite(connection=self._connection()) as tx:
+                    tx.update(counter, actions=[DossierItem.last.set(expected + 1)], condition=condition)
+                    tx.save(_meta_item(dossier), condition=DossierItem.pk.does_not_exist())
+                    tx.save(_progress_item(dossier.code, first), condition=DossierItem.pk.does_not_exist())
+            except TransactWriteError as error:
+                if not _is_conflict(error):
+                    raise
+                self._last_sequence.pop(scope, None)
+                time.sleep(random.uniform(0, min(0.2, 0.01 * (attempt + 1))))
+                continue
+            self._last_sequence[scope] = expected + 1
+            return dossier
+        raise Conflict("Hệ thống đang bận, vui lòng thử lại.", code="SEQUENCE_CONTENDED")
+
+    def _read_sequence(self, scope: str) -> int:
+        try:
+            item = DossierItem.get(f"SEQ#{scope}", "SEQ", consistent_read=True)
+        except DossierItem.DoesNotExist:
+            return 0
+        return int(item.last or 0)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, code: str) -> Dossier | None:
+        try:
+            return _dossier_from(DossierItem.get(_pk(code), META, consistent_read=True))
+        except DossierItem.DoesNotExist:
+            return None
+
+    def timeline(self, code: str) -> list[ProgressRecord]:
+        items = DossierItem.query(_pk(code), DossierItem.sk.startswith("P#"), consistent_read=True)
+        return [ProgressRecord.model_validate_json(item.body or "{}") for item in items]
+
+    def overdue(self, before_iso: str, limit: int = 500) -> list[Dossier]:
+        items = DossierItem.gsi2.query("OPEN", DossierItem.gsi2sk < before_iso, limit=limit)
+        return [_dossier_from(item) for item in items]
+
+    # ------------------------------------------------------------------ changes
+    def save_transition(self, before: Dossier, after: Dossier, record: ProgressRecord | None) -> Dossier:
+        """Write a status change and its progress record together, if nobody changed the dossier meanwhile."""
+        after = after.model_copy(update={"version": before.version + 1})
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                meta = _meta_item(after)
+                # Attributes absent from the new image (a closed dossier leaves the OPEN index) are removed
+                # because save() replaces the whole item.
+                tx.save(meta, condition=DossierItem.version == before.version)
+                if record is not None:
+                    tx.save(_progress_item(after.code, record), condition=DossierItem.pk.does_not_exist())
+        except TransactWriteError as error:
+            if _is_conflict(error):
+                raise Conflict("Hồ sơ vừa được người khác cập nhật.", code="CONCURRENT_UPDATE") from error
+            raise
+        return after
+
+    # ------------------------------------------------------------------ tasks
+    def open_task(self, task: Task) -> None:
+        """Open (or, when the step runs again with a fresh token, refresh) an officer's task."""
+        item = DossierItem(
+            _pk(task.dossier_code),
+            f"T#{task.step}",
+            body=task.model_dump_json(),
+            status=task.status.value,
+            gsi1pk=f"INBOX#{task.agency_code}",
+            gsi1sk=f"{task.created_at.isoformat()}#{task.task_id}",
+        )
+        try:
+            item.save(condition=DossierItem.pk.does_not_exist() | (DossierItem.status == TaskStatus.OPEN.value))
+        except PutError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return  # already decided: a replayed step must not reopen it
+            raise
+
+    def get_task(self, dossier_code: str, step: str) -> Task | None:
+        try:
+            item = DossierItem.get(_pk(dossier_code), f"T#{step}", consistent_read=True)
+        except DossierItem.DoesNotExist:
+            return None
+        return Task.model_validate_json(item.body or "{}")
+
+    def inbox(self, agency_code: str, limit: int, cursor: str | None) -> tuple[list[Task], str | None]:
+        result = DossierItem.gsi1.query(
+            f"INBOX#{agency_code}", limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor)
+        )
+        tasks = [Task.model_validate_json(item.body or "{}") for item in result]
+        return tasks, _encode_cursor(result.last_evaluated_key)
+
+    def decide_task(self, decided: Task) -> None:
+        """Record a decision; exactly one of two officers deciding at once succeeds (the other gets 409)."""
+        item = DossierItem(_pk(decided.dossier_code), f"T#{decided.step}")
+        try:
+            item.update(
+                actions=[
+                    DossierItem.body.set(decided.model_dump_json()),
+                    DossierItem.status.set(decided.status.value),
+                    DossierItem.gsi1pk.remove(),
+                    DossierItem.gsi1sk.remove(),
+                ],
+                condition=DossierItem.status == TaskStatus.OPEN.value,
+            )
+        except UpdateError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED") from error
+            raise
+
+    def reopen_task(self, task: Task) -> None:
+        """Undo ``decide_task`` when the execution could not be resumed, so the officer can try again."""
+        DossierItem(_pk(task.dossier_code), f"T#{task.step}").update(
+            actions=[
+                DossierItem.body.set(task.model_dump_json()),
+                DossierItem.status.set(TaskStatus.OPEN.value),
+                DossierItem.gsi1pk.set(f"INBOX#{task.agency_code}"),
+                DossierItem.gsi1sk.set(f"{task.created_at.isoformat()}#{task.task_id}"),
+            ]
+        )
+
+
+__all__ = ["DossierStore", "Status"]

@@ -1,0 +1,1 @@
+"""Ports and adapters to systems outside motcua."""

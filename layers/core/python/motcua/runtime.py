@@ -1,0 +1,65 @@
+"""Composition: builds each store, port and policy once per container, from the settings.
+
+Handlers ask here for what a service needs; tests call ``reset()`` after changing the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from motcua.settings import get_settings
+
+if TYPE_CHECKING:
+    from motcua.calendar import WorkingCalendar
+    from motcua.catalogue.store import CatalogueStore
+    from motcua.dossiers.store import DossierStore
+    from motcua.integrations.workflow import StepFunctionsWorkflow
+    from motcua.web.auth import Authenticator
+
+
+@lru_cache(maxsize=1)
+def catalogue_store() -> CatalogueStore:
+    from motcua.catalogue.store import CatalogueStore
+
+    return CatalogueStore(get_settings())
+
+
+@lru_cache(maxsize=1)
+def dossier_store() -> DossierStore:
+    from motcua.dossiers.store import DossierStore
+
+    return DossierStore(get_settings())
+
+
+@lru_cache(maxsize=1)
+def workflow() -> StepFunctionsWorkflow:
+    from motcua.integrations.workflow import StepFunctionsWorkflow
+
+    return StepFunctionsWorkflow(get_settings().dossier_state_machine_arn)
+
+
+@lru_cache(maxsize=1)
+def working_calendar() -> WorkingCalendar:
+    from motcua.calendar import WorkingCalendar
+
+    return WorkingCalendar()
+
+
+@lru_cache(maxsize=1)
+def authenticator() -> Authenticator:
+    from motcua.web.auth import Authenticator, Realm, RealmConfig
+
+    s = get_settings()
+    return Authenticator(
+        {
+            Realm.CITIZEN: RealmConfig(s.citizen_issuer, s.citizen_audience, s.citizen_jwks_url),
+            Realm.OFFICER: RealmConfig(s.officer_issuer, s.officer_audience, s.officer_jwks_url),
+        }
+    )
+
+
+def reset() -> None:
+    get_settings.cache_clear()
+    for factory in (catalogue_store, dossier_store, workflow, working_calendar, authenticator):
+        factory.cache_clear()

@@ -1,0 +1,1 @@
+"""HTTP edge helpers shared by the Chalice apps: authentication, error mapping."""

@@ -1,0 +1,172 @@
+"""Response shapes of the API: what callers see, separate from domain and storage models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from motcua.catalogue.model import Procedure
+from motcua.dossiers.lifecycle import NATIONAL_LABEL_VI, Status
+from motcua.dossiers.model import Dossier, ProgressRecord, Task
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ErrorDetail(_View):
+    code: str
+    message: str
+    details: dict[str, object] | None = None
+
+
+class ErrorBody(_View):
+    error: ErrorDetail
+
+
+class ProcedureSummary(_View):
+    code: str
+    version: int
+    name: str
+    field_name: str
+    level: str
+    online_level: str
+    agencies: tuple[str, ...]
+
+    @classmethod
+    def of(cls, p: Procedure) -> ProcedureSummary:
+        return cls(
+            code=p.code,
+            version=p.version,
+            name=p.name,
+            field_name=p.field_name,
+            level=p.level,
+            online_level=p.online_level.value,
+            agencies=p.agencies,
+        )
+
+
+class ProcedurePage(_View):
+    items: list[ProcedureSummary]
+    next_cursor: str | None = None
+
+
+class StatusView(_View):
+    status: Status
+    national_code: int
+    national_label: str
+
+    @classmethod
+    def of(cls, status: Status, national_code: int) -> StatusView:
+        return cls(status=status, national_code=national_code, national_label=NATIONAL_LABEL_VI[status])
+
+
+class DossierCreated(_View):
+    code: str
+    status: StatusView
+    received_at: datetime
+    due_at: datetime
+
+    @classmethod
+    def of(cls, d: Dossier) -> DossierCreated:
+        return cls(
+            code=d.code,
+            status=StatusView.of(d.status, d.national_code),
+            received_at=d.received_at,
+            due_at=d.due_at,
+        )
+
+
+class TimelineEntry(_View):
+    seq: int
+    at: datetime
+    title: str
+    status: Status
+    national_code: int
+    content: str
+
+    @classmethod
+    def of(cls, r: ProgressRecord) -> TimelineEntry:
+        return cls(
+            seq=r.seq,
+            at=r.at,
+            title=r.title,
+            status=r.status,
+            national_code=r.national_code,
+            content=r.content,
+        )
+
+
+class DossierView(_View):
+    code: str
+    procedure_code: str
+    procedure_version: int
+    agency_code: str
+    channel: str
+    status: StatusView
+    received_at: datetime
+    due_at: datetime
+    original_due_at: datetime
+    closed_at: datetime | None
+    applicant_name: str
+    rejection_reasons: tuple[str, ...]
+    flagged_failure: bool
+    overdue: bool
+    timeline: list[TimelineEntry]
+
+    @classmethod
+    def of(cls, d: Dossier, timeline: list[ProgressRecord]) -> DossierView:
+        return cls(
+            code=d.code,
+            procedure_code=d.procedure_code,
+            procedure_version=d.procedure_version,
+            agency_code=d.agency_code,
+            channel=d.channel.value,
+            status=StatusView.of(d.status, d.national_code),
+            received_at=d.received_at,
+            due_at=d.due_at,
+            original_due_at=d.original_due_at,
+            closed_at=d.closed_at,
+            applicant_name=d.applicant.name,
+            rejection_reasons=d.rejection_reasons,
+            flagged_failure=d.failure is not None,
+            overdue=d.overdue,
+            timeline=[TimelineEntry.of(r) for r in timeline],
+        )
+
+
+class TaskView(_View):
+    task_id: str
+    dossier_code: str
+    procedure_code: str
+    step: str
+    role: str
+    unit: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, t: Task) -> TaskView:
+        return cls(
+            task_id=t.task_id,
+            dossier_code=t.dossier_code,
+            procedure_code=t.procedure_code,
+            step=t.step,
+            role=t.role,
+            unit=t.unit,
+            status=t.status.value,
+            created_at=t.created_at,
+        )
+
+
+class TaskPage(_View):
+    items: list[TaskView]
+    next_cursor: str | None = None
+
+
+class DecisionAccepted(_View):
+    task_id: str
+    dossier_code: str
+    outcome: str
+    decided_at: datetime
