@@ -5,6 +5,7 @@
 #   bash scripts/sam.sh validate --lint --template template.yaml
 #   bash scripts/sam.sh build --template template.yaml --build-dir .aws-sam/build
 #
+# SAM always runs from the repo root, so relative paths in the arguments are relative to it.
 # First run creates .tools/sam and installs the pinned SAM CLI (a few tens of seconds);
 # later runs only compare a stamp file and exec SAM. Works offline except for the
 # install itself (PyPI) and `sam build` (PyPI, for the layer's dependencies).

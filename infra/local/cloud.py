@@ -51,6 +51,7 @@ class LocalCloud:
     moto_port: int = 0
     seed: bool = True
     fire_schedules: bool = True
+    state_file: Path = STATE_DIR / "state.json"
     urls: dict[str, str] = field(default_factory=dict)
     provisioned: Provisioned | None = None
     runner: InProcessRunner | None = None
@@ -69,8 +70,8 @@ class LocalCloud:
             self._start_scheduler()
         state = self.state()
         state["ready_seconds"] = round(time.monotonic() - started, 2)
-        STATE_DIR.mkdir(exist_ok=True)
-        (STATE_DIR / "state.json").write_text(json.dumps(state, indent=2))
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        self.state_file.write_text(json.dumps(state, indent=2))
         return state
 
     def stop(self) -> None:
@@ -86,7 +87,10 @@ class LocalCloud:
 
         from moto.server import ThreadedMotoServer
 
+        from infra.local.moto_patches import serialise_dynamodb_writes
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call drowns the app's logs
+        serialise_dynamodb_writes()
         port = self.moto_port or free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()

@@ -21,6 +21,11 @@ def make_thread_safe(app: Any) -> None:
         app.__class__ = type("LocalChalice", (LocalChalice, app.__class__), {})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets concurrent portal clients
+
+
 class Gateway:
     def __init__(self, apps: list[tuple[str, Any]], host: str = "127.0.0.1", port: int = 0) -> None:
         """``apps``: (path prefix, Chalice app) pairs, most specific prefix first."""
@@ -59,8 +64,7 @@ class Gateway:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), Handler)
         self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
 
     @property

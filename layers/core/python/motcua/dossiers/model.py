@@ -63,7 +63,8 @@ class Dossier(_Model):
     applicant: Applicant
     summary: str = ""
     components: tuple[SuppliedComponent, ...] = ()
-    received_at: datetime
+    submitted_at: datetime
+    received_at: datetime = Field(description="when the legal clock starts: the next working moment")
     due_at: datetime
     original_due_at: datetime
     closed_at: datetime | None = None

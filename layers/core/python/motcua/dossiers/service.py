@@ -109,7 +109,10 @@ def submit(
             missing=[{"code": c.code, "name": c.name} for c in missing],
         )
 
-    received_at = calendar.next_working_moment(clock.now())
+    submitted_at = clock.now()
+    # Off-hours online submissions count from the next working moment (DOMAIN §3.3, offHoursRollover);
+    # the code is still issued now, dated the day it was issued.
+    received_at = calendar.next_working_moment(submitted_at)
     due_at = calendar.due_date(received_at, processing_time.quantity, _UNIT_TO_CALENDAR[processing_time.unit])
     applicant = Applicant(
         name=principal.name or "",
@@ -120,7 +123,7 @@ def submit(
     )
 
     def build(sequence: int) -> tuple[Dossier, ProgressRecord]:
-        code = codes.format_code(request.agency_code, received_at.date(), sequence)
+        code = codes.format_code(request.agency_code, submitted_at.date(), sequence)
         dossier = Dossier(
             code=code,
             procedure_code=procedure.code,
@@ -131,6 +134,7 @@ def submit(
             owner=principal.subject,
             applicant=applicant,
             summary=request.summary,
+            submitted_at=submitted_at,
             components=tuple(SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components),
             received_at=received_at,
             due_at=due_at,
@@ -142,12 +146,12 @@ def submit(
             status=Status.RECEIVED,
             title="Tiếp nhận hồ sơ",
             actor=SYSTEM,
-            at=received_at,
+            at=submitted_at,
             content=f"Hồ sơ được tiếp nhận trực tuyến; hẹn trả kết quả {due_at:%H:%M %d/%m/%Y}.",
         )
         return dossier, first
 
-    dossier = dossiers.create(codes.sequence_scope(request.agency_code, received_at.date()), build)
+    dossier = dossiers.create(codes.sequence_scope(request.agency_code, submitted_at.date()), build)
     workflow.start(dossier.code, {"code": dossier.code})
     return dossier
 

@@ -129,7 +129,7 @@ class DossierStore:
 
     # ------------------------------------------------------------------ intake
     def create(
-        self, scope: str, build: Callable[[int], tuple[Dossier, ProgressRecord]], max_attempts: int = 60
+        self, scope: str, build: Callable[[int], tuple[Dossier, ProgressRecord]], max_attempts: int = 100
     ) -> Dossier:
         """Draw the next code of ``scope`` and write the dossier and its first progress record atomically.
 
@@ -152,7 +152,7 @@ class DossierStore:
                 if not _is_conflict(error):
                     raise
                 self._last_sequence.pop(scope, None)
-                time.sleep(random.uniform(0, min(0.2, 0.01 * (attempt + 1))))
+                time.sleep(random.uniform(0, min(0.25, 0.01 * (attempt + 1))))  # jittered backoff
                 continue
             self._last_sequence[scope] = expected + 1
             return dossier

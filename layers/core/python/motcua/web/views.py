@@ -105,6 +105,7 @@ class DossierView(_View):
     agency_code: str
     channel: str
     status: StatusView
+    submitted_at: datetime
     received_at: datetime
     due_at: datetime
     original_due_at: datetime
@@ -124,6 +125,7 @@ class DossierView(_View):
             agency_code=d.agency_code,
             channel=d.channel.value,
             status=StatusView.of(d.status, d.national_code),
+            submitted_at=d.submitted_at,
             received_at=d.received_at,
             due_at=d.due_at,
             original_due_at=d.original_due_at,

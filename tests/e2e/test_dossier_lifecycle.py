@@ -1,0 +1,114 @@
+"""A dossier's whole life over HTTP against the local cloud: real template, handlers, state machine."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.e2e.conftest import Cloud
+
+BIRTH_REGISTRATION = "1.001193"  # Thủ tục đăng ký khai sinh (real record, seed catalogue)
+REQUIRED_FORM = "000.00.00.G15-KQ003208"  # its application form, required by the demo configuration
+AGENCY = "H32.201"  # UBND phường Ba Ngòi, where the demo officers work
+
+
+def submission(agency: str = AGENCY, **extra: object) -> dict[str, object]:
+    return {
+        "procedure_code": BIRTH_REGISTRATION,
+        "agency_code": agency,
+        "summary": "Đăng ký khai sinh cho con",
+        "components": [{"code": REQUIRED_FORM, "file_name": "to-khai-khai-sinh.pdf"}],
+        **extra,
+    }
+
+
+def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> None:
+    # Given a citizen and the approver of the receiving ward
+    citizen, approver = cloud.token("citizen-lan"), cloud.token("officer-approver")
+
+    # When the citizen submits online
+    created = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen)
+    assert created.status == 201, created.body
+    code = created.body["code"]
+    assert code.startswith(f"{AGENCY}-") and len(code.rsplit("-", 1)[1]) == 4
+    assert created.body["status"]["national_code"] == 2
+    assert created.body["due_at"] > created.body["received_at"]
+    assert created.headers["Location"] == f"/v1/dossiers/{code}"
+
+    # Then a review task reaches the approver's inbox, and approving it drives the execution to the end
+    task = cloud.wait_for_task(code, approver)
+    decided = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver)
+    assert decided.status == 200, decided.body
+
+    final = cloud.wait_for_status(code, citizen, "RETURNED").body
+    assert final["status"]["national_code"] == 10
+    assert [e["national_code"] for e in final["timeline"]] == [2, 4, 9, 10]
+    assert final["closed_at"] is not None
+
+    # And the officer sees the same dossier (agency scope), while the task has left the inbox
+    assert cloud.api.call("GET", f"/v1/dossiers/{code}", token=approver).status == 200
+    inbox = cloud.api.call("GET", "/v1/tasks?limit=100", token=approver).body["items"]
+    assert all(t["dossier_code"] != code for t in inbox)
+    # And the state machine's execution, named by the code, succeeded
+    sfn = cloud.boto("stepfunctions")
+    arn = cloud.state["resources"]["DossierStateMachine"].replace(":stateMachine:", ":execution:") + f":{code}"
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -> None:
+    citizen, approver = cloud.token("citizen-minh"), cloud.token("officer-approver")
+    code = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen).body["code"]
+    task = cloud.wait_for_task(code, approver)
+
+    no_reason = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT"}, token=approver)
+    assert no_reason.status == 422 and no_reason.body["error"]["code"] == "REASONS_REQUIRED"
+
+    reasons = ["Giấy chứng sinh không hợp lệ"]
+    rejected = cloud.api.call(
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT", "reasons": reasons}, token=approver
+    )
+    assert rejected.status == 200, rejected.body
+    final = cloud.wait_for_status(code, citizen, "REJECTED").body
+    assert final["status"]["national_code"] == 8
+    assert final["rejection_reasons"] == reasons
+    assert final["timeline"][-1]["content"] == reasons[0]
+
+    again = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver)
+    assert again.status == 409 and again.body["error"]["code"] == "TASK_ALREADY_DECIDED"
+
+
+def test_same_idempotency_key_creates_one_dossier(cloud: Cloud) -> None:
+    citizen = cloud.token("citizen-lan")
+    headers = {"Idempotency-Key": "portal-retry-7f3a"}
+    first = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen, headers=headers)
+    before = cloud.settled_fingerprint()
+    second = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen, headers=headers)
+    assert first.status == second.status == 201
+    assert first.body == second.body
+    assert cloud.table_fingerprint() == before  # the retry wrote nothing
+
+    reused = cloud.api.call("POST", "/v1/dossiers", submission(summary="khác"), token=citizen, headers=headers)
+    assert reused.status == 422 and reused.body["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+    # another citizen's identical key is another request
+    other = cloud.api.call("POST", "/v1/dossiers", submission(), token=cloud.token("citizen-minh"), headers=headers)
+    assert other.status == 201 and other.body["code"] != first.body["code"]
+
+
+def test_twenty_concurrent_submissions_get_consecutive_codes(cloud: Cloud) -> None:
+    agency = "H32.205"  # no other test submits here, so the day's sequence is this test's alone
+    citizen = cloud.token("citizen-lan")
+
+    def submit(_: int) -> str:
+        reply = cloud.api.call("POST", "/v1/dossiers", submission(agency), token=citizen)
+        assert reply.status == 201, reply.body
+        return str(reply.body["code"])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(submit, range(20)))
+
+    assert len(set(codes)) == 20
+    prefixes = {c.rsplit("-", 1)[0] for c in codes}
+    assert len(prefixes) == 1
+    numbers = sorted(int(c.rsplit("-", 1)[1]) for c in codes)
+    assert numbers == list(range(numbers[0], numbers[0] + 20))
+    assert numbers[0] == 1

@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): measurements that report, never gate. Not collected by pytest."""

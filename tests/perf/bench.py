@@ -1,0 +1,579 @@
+"""``make bench``: measurements that report, never gate (ARCHITECTURE §7 "Budgets").
+
+Run all benchmarks::
+
+    PYTHONPATH=layers/core/python:. .venv/bin/python -m tests.perf.bench
+
+or only some, by name (``--list`` shows them)::
+
+    python -m tests.perf.bench imports --runs 15
+
+A benchmark is a function ``(BenchContext) -> None`` registered with ``@benchmark("name", "what it does")``;
+it prints its own report and writes its JSON under ``.local-cloud/bench/``. The exit code is 0 even when a
+budget is exceeded (the report says so); it is non-zero only when a benchmark could not run at all.
+
+``imports`` — cold-start import cost of every function in template.yaml, as a ratio to ``import boto3``
+measured in the same run. It runs in ``.venv-bench/``, an isolated virtualenv holding only what the
+functions ship (the requirements.txt of every layer and function in template.yaml) plus boto3 (which the
+Lambda runtime provides), never the dev tools, so that moto, pytest or SAM cannot make an import look cheap
+or dear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_VENV = ROOT / ".venv"
+BENCH_VENV = ROOT / ".venv-bench"
+BENCH_STAMP = BENCH_VENV / ".bench-stamp"
+TEMPLATE = ROOT / "template.yaml"
+PYPROJECT = ROOT / "pyproject.toml"
+OUT_DIR = ROOT / ".local-cloud" / "bench"
+
+IMPORT_BUDGET = 1.8  # a handler module's import may cost at most this many times `import boto3`
+FLOOR = "boto3"
+RESULT_MARK = "BENCH_RESULT "
+
+# The environment of every measured process: no function env vars are needed to import a handler.
+CHILD_ENV = {
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "AWS_XRAY_SDK_ENABLED": "false",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+# Never inherited by a measured process: they would change what or how it imports.
+CHILD_ENV_DROP = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONSTARTUP",
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONNOUSERSITE",
+    "PYTHONSAFEPATH",
+    "POWERTOOLS_DEV",
+    "VIRTUAL_ENV",
+)
+
+
+# ------------------------------------------------------------------------------------------------ registry
+
+
+@dataclass
+class BenchContext:
+    runs: int
+    started: float = field(default_factory=time.perf_counter)
+
+
+BenchFn = Callable[[BenchContext], None]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    description: str
+    run: BenchFn
+
+
+BENCHMARKS: list[Benchmark] = []
+
+
+def benchmark(name: str, description: str) -> Callable[[BenchFn], BenchFn]:
+    """Register a benchmark; they run in registration order."""
+
+    def register(fn: BenchFn) -> BenchFn:
+        if any(b.name == name for b in BENCHMARKS):
+            raise ValueError(f"duplicate benchmark {name!r}")
+        BENCHMARKS.append(Benchmark(name, description, fn))
+        return fn
+
+    return register
+
+
+def write_json(name: str, payload: dict[str, Any]) -> Path:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUT_DIR / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# ------------------------------------------------------------------------------------------------ .venv-bench
+
+
+def _dev_boto3_pin() -> str:
+    """The boto3 version pinned in pyproject's dev extra (what the local cloud and tests use)."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    for req in project["project"]["optional-dependencies"]["dev"]:
+        m = re.fullmatch(r"\s*boto3\s*==\s*([\w.]+)\s*", req)
+        if m:
+            return m.group(1)
+    raise RuntimeError("pyproject.toml: no `boto3==<version>` in [project.optional-dependencies].dev")
+
+
+def _dev_interpreter() -> Path:
+    """The base interpreter the dev venv was created from (its pyvenv.cfg), so both venvs share it."""
+    cfg = DEV_VENV / "pyvenv.cfg"
+    if cfg.exists():
+        for line in cfg.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "executable" and Path(value.strip()).exists():
+                return Path(value.strip())
+    return Path(os.path.realpath(DEV_VENV / "bin" / "python"))
+
+
+def bench_python(requirements: list[Path]) -> Path:
+    """Create (or reuse) .venv-bench: what the functions ship (their requirements) plus boto3, nothing else.
+
+    Rebuilt from scratch whenever the requirement files, the boto3 pin or the interpreter change (a stamp
+    holds their hash): `uv pip install` never removes a package that the requirements no longer name.
+    """
+    boto3_version = _dev_boto3_pin()
+    interpreter = _dev_interpreter()
+    key = hashlib.sha256()
+    for req in requirements:
+        key.update(f"{_rel(req)}\n".encode())
+        key.update(req.read_bytes())
+    key.update(f"\nboto3=={boto3_version}\n{interpreter}\n".encode())
+    stamp = key.hexdigest()
+    python = BENCH_VENV / "bin" / "python"
+    if python.exists() and BENCH_STAMP.exists() and BENCH_STAMP.read_text().strip() == stamp:
+        return python
+
+    uv = DEV_VENV / "bin" / "uv"
+    if not uv.exists():
+        raise RuntimeError(f"{_rel(uv)} is missing: run `make install` first")
+    names = " + ".join([*(_rel(r) for r in requirements), f"boto3=={boto3_version}"])
+    print(f"bench: building {_rel(BENCH_VENV)} from {names} ...", flush=True)
+    shutil.rmtree(BENCH_VENV, ignore_errors=True)
+    subprocess.run([str(interpreter), "-m", "venv", "--without-pip", str(BENCH_VENV)], check=True)
+    req_args = [arg for req in requirements for arg in ("-r", str(req))]
+    subprocess.run(
+        [str(uv), "pip", "install", "-q", "--python", str(python), *req_args, f"boto3=={boto3_version}"],
+        check=True,
+    )
+    BENCH_STAMP.write_text(stamp + "\n")
+    return python
+
+
+# ------------------------------------------------------------------------------------------------ template
+
+
+@dataclass(frozen=True)
+class HandlerModule:
+    """One distinct handler module (code dir + module + layers); several functions may share it."""
+
+    code_dir: Path
+    module: str
+    attribute: str
+    layer_paths: tuple[Path, ...]  # what Lambda puts on sys.path as /opt/python, in layer order
+    functions: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{_rel(self.code_dir)}/{self.module.replace('.', '/')}.py"
+
+
+@dataclass(frozen=True)
+class Functions:
+    """What template.yaml deploys: the handler modules, and the requirement files built into them."""
+
+    modules: list[HandlerModule]
+    requirements: list[Path]
+    layer_paths: tuple[Path, ...]  # every local layer's /opt/python, for the floor's sys.path
+
+
+def _load_template() -> dict[str, Any]:
+    from samtranslator.yaml_helper import yaml_parse  # dev env; tolerates !Ref, !GetAtt, !Sub ...
+
+    return dict(yaml_parse(TEMPLATE.read_text(encoding="utf-8")))
+
+
+def read_template() -> Functions:
+    """Every AWS::Serverless::Function's handler module, to be imported the way Lambda imports it."""
+    template = _load_template()
+    resources: dict[str, Any] = template.get("Resources") or {}
+    defaults = (template.get("Globals") or {}).get("Function") or {}
+    requirements: list[Path] = []
+
+    def add_requirements(directory: Path) -> None:
+        req = directory / "requirements.txt"
+        if req.is_file() and req not in requirements:
+            requirements.append(req)
+
+    # A layer built by SAM (BuildMethod python3.x) has its ContentUri and requirements under /opt/python;
+    # a prebuilt one is mounted at /opt, so its python/ folder is /opt/python.
+    layers: dict[str, Path] = {}
+    for name, resource in resources.items():
+        if resource.get("Type") not in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
+            continue
+        props = resource.get("Properties") or {}
+        content = props.get("ContentUri", props.get("Content"))
+        if not isinstance(content, str):
+            continue
+        content_dir = (ROOT / content).resolve()
+        if str((resource.get("Metadata") or {}).get("BuildMethod", "")).startswith("python"):
+            layers[name] = content_dir
+            add_requirements(content_dir)
+        else:
+            layers[name] = content_dir / "python"
+
+    found: dict[tuple[Path, str, str, tuple[Path, ...]], list[str]] = {}
+    for name, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = resource.get("Properties") or {}
+        code_uri = props.get("CodeUri", defaults.get("CodeUri"))
+        handler = props.get("Handler", defaults.get("Handler"))
+        if not isinstance(code_uri, str) or not isinstance(handler, str) or "." not in handler:
+            print(f"bench: skipping {name}: CodeUri={code_uri!r} Handler={handler!r} is not a local handler")
+            continue
+        layer_refs = [*(defaults.get("Layers") or []), *(props.get("Layers") or [])]  # SAM appends
+        layer_paths = tuple(
+            layers[ref["Ref"]] for ref in layer_refs if isinstance(ref, dict) and ref.get("Ref") in layers
+        )
+        code_dir = (ROOT / code_uri).resolve()
+        add_requirements(code_dir)
+        module, _, attribute = handler.rpartition(".")
+        found.setdefault((code_dir, module, attribute, layer_paths), []).append(name)
+    if not requirements:
+        raise RuntimeError("template.yaml: no layer or function has a requirements.txt")
+    return Functions(
+        modules=[HandlerModule(d, m, a, lp, tuple(fns)) for (d, m, a, lp), fns in found.items()],
+        requirements=requirements,
+        layer_paths=tuple(dict.fromkeys(layers.values())),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ imports
+
+# Runs in the measured process. argv: module [attribute]. Prints one RESULT_MARK line of JSON.
+_CHILD = f"""
+import time
+t0 = time.perf_counter()
+import importlib, sys
+mod = importlib.import_module(sys.argv[1])
+elapsed = time.perf_counter() - t0
+import json, resource
+if len(sys.argv) > 2:
+    getattr(mod, sys.argv[2])
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print({RESULT_MARK!r} + json.dumps({{"ms": elapsed * 1000.0, "rss_kb": rss}}))
+"""
+
+
+@dataclass
+class ImportEntry:
+    """One line of `-X importtime`: µs spent in the module itself and with everything it imported."""
+
+    package: str
+    depth: int
+    self_us: int
+    cumulative_us: int
+    parent: str | None = None
+
+
+def _last_subtree(entries: list[ImportEntry]) -> list[ImportEntry]:
+    """The last top-level import with everything it imported (not the interpreter's own startup imports)."""
+    start = len(entries) - 1
+    while start > 0 and entries[start - 1].depth > 0:
+        start -= 1
+    return entries[start:]
+
+
+@dataclass
+class Target:
+    label: str
+    module: str
+    attribute: str | None
+    cwd: Path
+    pythonpath: list[Path]
+    functions: tuple[str, ...] = ()
+    ms: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROP}
+        env.update(CHILD_ENV)
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in self.pythonpath)
+        return env
+
+    def argv(self, python: Path, code: str | None = None) -> list[str]:
+        # -P: no cwd/'' entry on sys.path; the code dir comes first through PYTHONPATH, as /var/task does.
+        if code is not None:  # -X importtime: plain import statements, nothing else
+            return [str(python), "-P", "-X", "importtime", "-c", code]
+        return [str(python), "-P", "-c", _CHILD, self.module, *([self.attribute] if self.attribute else [])]
+
+    def measure(self, python: Path) -> tuple[float, int]:
+        proc = subprocess.run(
+            self.argv(python), cwd=self.cwd, env=self.env(), capture_output=True, text=True, check=False
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith(RESULT_MARK):
+                data = json.loads(line[len(RESULT_MARK) :])
+                return float(data["ms"]), int(data["rss_kb"])
+        raise RuntimeError(
+            f"importing {self.module} (in {_rel(self.cwd)}) failed with exit {proc.returncode}:\n"
+            f"{proc.stderr.strip()[-3000:]}"
+        )
+
+    def importtime(self, python: Path, code: str) -> list[ImportEntry]:
+        """One `python -X importtime -c <code>` run, in the order Python prints it (children first)."""
+        proc = subprocess.run(
+            self.argv(python, code), cwd=self.cwd, env=self.env(), capture_output=True, text=True, check=False
+        )
+        entries: list[ImportEntry] = []
+        pending: dict[int, list[ImportEntry]] = {}  # entries still waiting for their importer, by depth
+        for line in proc.stderr.splitlines():
+            m = re.match(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( +)(\S+)\s*$", line)
+            if not m:
+                continue
+            depth = (len(m.group(3)) - 1) // 2
+            entry = ImportEntry(m.group(4), depth, int(m.group(1)), int(m.group(2)))
+            for child in pending.pop(depth + 1, []):
+                child.parent = entry.package
+            pending.setdefault(depth, []).append(entry)
+            entries.append(entry)
+        if not entries or entries[-1].package != self.module:
+            raise RuntimeError(f"-X importtime of {self.module} failed:\n{proc.stderr.strip()[-3000:]}")
+        return entries
+
+    def import_costs(self, python: Path, top: int = 15) -> list[dict[str, Any]]:
+        """The `top` cumulative costs of `import <module>`, each with what it costs once boto3 is loaded."""
+        alone = _last_subtree(self.importtime(python, f"import {self.module}"))
+        after_floor = _last_subtree(self.importtime(python, f"import {FLOOR}; import {self.module}"))
+        beyond: dict[str, int] = {}
+        for e in after_floor:
+            beyond[e.package] = max(beyond.get(e.package, 0), e.cumulative_us)
+        rows = sorted(alone, key=lambda e: -e.cumulative_us)
+        return [
+            {
+                "package": e.package,
+                "imported_by": e.parent,
+                "cumulative_us": e.cumulative_us,
+                "self_us": e.self_us,
+                "beyond_floor_us": beyond.get(e.package, 0),
+            }
+            for e in rows[:top]
+        ]
+
+
+def _fmt_table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+@benchmark("imports", "cold-start import of each handler module, as a ratio to `import boto3` (budget 1.8x)")
+def bench_imports(ctx: BenchContext) -> None:
+    deployed = read_template()
+    python = bench_python(deployed.requirements)
+    version = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sys, boto3, botocore; print(sys.version.split()[0], boto3.__version__, "
+            "botocore.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    floor = Target(
+        label=f"import {FLOOR}",
+        module=FLOOR,
+        attribute=None,
+        cwd=deployed.layer_paths[0] if deployed.layer_paths else ROOT,
+        pythonpath=list(deployed.layer_paths),
+    )
+    targets = [floor] + [
+        Target(
+            label=h.label,
+            module=h.module,
+            attribute=h.attribute,
+            cwd=h.code_dir,
+            pythonpath=[h.code_dir, *h.layer_paths],
+            functions=h.functions,
+        )
+        for h in deployed.modules
+    ]
+    print(
+        f"imports: {len(targets) - 1} handler modules + floor, {ctx.runs} interleaved runs each "
+        f"(+1 warm-up discarded), python {version[0]}, boto3 {version[1]}, botocore {version[2]}",
+        flush=True,
+    )
+    for round_no in range(ctx.runs + 1):  # round 0 warms the .pyc caches and the page cache
+        for t in targets:
+            ms, rss = t.measure(python)
+            if round_no:
+                t.ms.append(ms)
+                t.rss_kb.append(rss)
+        print(f"  round {round_no}/{ctx.runs}{' (warm-up)' if not round_no else ''}", end="\r", flush=True)
+    print(" " * 40, end="\r")
+
+    floor_ms = statistics.median(floor.ms)
+    floor_rss = statistics.median(floor.rss_kb)
+    rows: list[list[str]] = []
+    results: list[dict[str, Any]] = []
+    over: list[Target] = []
+    for t in targets:
+        med = statistics.median(t.ms)
+        ratio = med / floor_ms
+        rss_ratio = statistics.median(t.rss_kb) / floor_rss
+        is_floor = t is floor
+        status = "floor" if is_floor else ("PASS" if ratio <= IMPORT_BUDGET else "OVER")
+        if status == "OVER":
+            over.append(t)
+        rows.append(
+            [
+                t.label,
+                ", ".join(t.functions) or "-",
+                f"{med:.1f}",
+                f"{ratio:.2f}x",
+                f"{rss_ratio:.2f}x",
+                "-" if is_floor else f"{IMPORT_BUDGET:.1f}x",
+                status,
+            ]
+        )
+        results.append(
+            {
+                "module": t.module,
+                "label": t.label,
+                "functions": list(t.functions),
+                "median_ms": round(med, 3),
+                "min_ms": round(min(t.ms), 3),
+                "max_ms": round(max(t.ms), 3),
+                "ratio": round(ratio, 3),
+                "median_rss_kb": statistics.median(t.rss_kb),
+                "rss_ratio": round(rss_ratio, 3),
+                "budget": None if is_floor else IMPORT_BUDGET,
+                "status": status,
+                "samples_ms": [round(x, 3) for x in t.ms],
+            }
+        )
+    print(
+        _fmt_table(
+            ["module", "functions", "median ms", "vs boto3", "RSS vs boto3", "budget", "result"],
+            rows,
+            right={2, 3, 4, 5},
+        )
+    )
+
+    importtime: dict[str, list[dict[str, Any]]] = {}
+    if over:
+        print(
+            f"\nOVER BUDGET ({IMPORT_BUDGET}x `import boto3`): "
+            + ", ".join(f"{t.label} ({statistics.median(t.ms) / floor_ms:.2f}x)" for t in over)
+        )
+        for t in over:
+            costs = t.import_costs(python)
+            importtime[t.label] = costs
+            print(
+                f"\n{t.label}: top 15 cumulative import costs (python -X importtime -c 'import {t.module}')."
+                "\n  'beyond boto3': its cost when boto3 is already loaded (0.0: `import boto3` loads it too)"
+            )
+            print(
+                _fmt_table(
+                    ["cumul ms", "self ms", "beyond boto3", "package", "imported by"],
+                    [
+                        [
+                            f"{c['cumulative_us'] / 1000:.1f}",
+                            f"{c['self_us'] / 1000:.1f}",
+                            f"{c['beyond_floor_us'] / 1000:.1f}",
+                            c["package"],
+                            c["imported_by"] or "-",
+                        ]
+                        for c in costs
+                    ],
+                    right={0, 1, 2},
+                )
+            )
+    else:
+        print(f"\nAll handler modules within {IMPORT_BUDGET}x `import boto3`.")
+
+    path = write_json(
+        "imports",
+        {
+            "benchmark": "imports",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "python": version[0],
+            "boto3": version[1],
+            "botocore": version[2],
+            "runs": ctx.runs,
+            "budget": IMPORT_BUDGET,
+            "floor": {"module": FLOOR, "median_ms": round(floor_ms, 3), "median_rss_kb": floor_rss},
+            "modules": results,
+            "over_budget": [t.label for t in over],
+            "importtime_top15": importtime,
+        },
+    )
+    print(f"wrote {_rel(path)}")
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.perf.bench", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=int(os.environ.get("BENCH_RUNS", "10")),
+        help="measured runs per case (default 10, or $BENCH_RUNS)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for b in BENCHMARKS:
+            print(f"{b.name:12} {b.description}")
+        return 0
+    known = {b.name: b for b in BENCHMARKS}
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    chosen = [known[n] for n in args.names] if args.names else BENCHMARKS
+    ctx = BenchContext(runs=args.runs)
+    for b in chosen:
+        print(f"== {b.name}: {b.description}", flush=True)
+        t0 = time.perf_counter()
+        b.run(ctx)
+        print(f"== {b.name} done in {time.perf_counter() - t0:.1f}s\n", flush=True)
+    print(f"bench: total {time.perf_counter() - ctx.started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
