@@ -21,7 +21,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     error = step.error or {}
     with transient_errors():
         dossier = service.record_failure(
-            runtime.dossier_store(), step.code, step.step, str(error.get("Error", "")), str(error.get("Cause", ""))
+            runtime.dossier_store(),
+            step.code,
+            step.step,
+            str(error.get("Error", "")),
+            str(error.get("Cause", "")),
         )
     metrics.add_metric(name="StepFailed", unit="Count", value=1)
     logger.error("dossier step failed", extra={"error": str(error.get("Error", ""))})

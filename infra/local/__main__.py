@@ -17,24 +17,30 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8700, help="API port (0 = any free port)")
     parser.add_argument("--issuer-port", type=int, default=8701, help="fake identity issuer port")
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules")
-    parser.add_argument("--state-file", type=Path, default=ROOT / ".local-cloud" / "state.json",
-                        help="where to write the URLs and resource names (read by `make demo` and tests)")
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=ROOT / ".local-cloud" / "state.json",
+        help="where to write the URLs and resource names (read by `make demo` and tests)",
+    )
     args = parser.parse_args()
 
     from infra.local.cloud import LocalCloud
 
     cloud = LocalCloud(
-        api_port=args.port, issuer_port=args.issuer_port, fire_schedules=not args.no_schedules,
+        api_port=args.port,
+        issuer_port=args.issuer_port,
+        fire_schedules=not args.no_schedules,
         state_file=args.state_file,
     )
     state = cloud.start()
     api, identity = state["urls"]["api"], state["urls"]["identity"]
     print(
         f"""
-motcua local cloud is ready in {state['ready_seconds']} s
+motcua local cloud is ready in {state["ready_seconds"]} s
 
   API base URL      {api}/v1          (OpenAPI: {api}/v1/openapi.json)
-  embedded AWS      {state['urls']['aws']}  (moto; AWS_ENDPOINT_URL for the aws CLI / boto3)
+  embedded AWS      {state["urls"]["aws"]}  (moto; AWS_ENDPOINT_URL for the aws CLI / boto3)
   identity (fake)   {identity}        (demo users: {identity}/demo-users)
 
 Get a demo token:

@@ -6,6 +6,7 @@ It holds no product logic: everything a request does happens in the real handler
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -76,10 +77,8 @@ class LocalCloud:
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):
-            try:
+            with contextlib.suppress(Exception):  # best effort on the way out
                 stop()
-            except Exception:  # noqa: BLE001 - best effort on the way out
-                pass
 
     # ------------------------------------------------------------------ parts
     def _start_moto(self) -> None:
@@ -177,8 +176,8 @@ class LocalCloud:
             module = importlib.import_module(function.module)
             candidate = getattr(module, function.attribute)
             if type(candidate).__name__ in {"Chalice", "LocalChalice"} or hasattr(candidate, "routes"):
-                prefixes = {p.split("{")[0].rstrip("/") for p in candidate.routes}
-                apps.append((os.path.commonprefix(sorted(prefixes)) or "/", candidate))
+                prefixes = [p.split("{")[0].rstrip("/") or "/" for p in candidate.routes]
+                apps.append((os.path.commonpath(prefixes), candidate))
         # most specific prefix first, so /v1/webhooks goes to the webhook app and the rest to the API
         apps.sort(key=lambda pair: len(pair[0]), reverse=True)
         if apps:
@@ -194,7 +193,9 @@ class LocalCloud:
         for schedule in self.provisioned.schedules:
             seconds = rate_seconds(schedule.expression)
             threading.Thread(
-                target=self._fire_every, args=(schedule.function_name, seconds, stop), daemon=True,
+                target=self._fire_every,
+                args=(schedule.function_name, seconds, stop),
+                daemon=True,
                 name=f"schedule-{schedule.rule}",
             ).start()
 

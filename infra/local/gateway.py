@@ -32,8 +32,9 @@ class Gateway:
         self._gateways = []
         for prefix, app in apps:
             make_thread_safe(app)
-            config = Config.create(chalice_app=app, lambda_timeout=30, lambda_memory_size=512,
-                                   function_name=app.app_name)
+            config = Config.create(
+                chalice_app=app, lambda_timeout=30, lambda_memory_size=512, function_name=app.app_name
+            )
             self._gateways.append((prefix, LocalGateway(app, config)))
         gateways = self._gateways
 
@@ -49,7 +50,11 @@ class Gateway:
                 gateway = next(g for prefix, g in gateways if self.path.startswith(prefix))
                 try:
                     response = gateway.handle_request(self.command, self.path, dict(self.headers), body)
-                    status, headers, payload = response["statusCode"], dict(response["headers"]), response["body"]
+                    status, headers, payload = (
+                        response["statusCode"],
+                        dict(response["headers"]),
+                        response["body"],
+                    )
                 except LocalGatewayException as error:
                     status, headers, payload = error.CODE, dict(error.headers), error.body
                 data = payload.encode() if isinstance(payload, str) else (payload or b"")
@@ -70,7 +75,7 @@ class Gateway:
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> str:
         self._thread.start()

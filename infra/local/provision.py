@@ -51,7 +51,9 @@ class Unresolvable(Exception):
 
 
 class Provisioner:
-    def __init__(self, translated: Translated, session: Any, region: str, prefix: str = "motcua-local") -> None:
+    def __init__(
+        self, translated: Translated, session: Any, region: str, prefix: str = "motcua-local"
+    ) -> None:
         self.t = translated
         self.session = session
         self.region = region
@@ -61,7 +63,7 @@ class Provisioner:
     # ------------------------------------------------------------------ intrinsic functions
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -82,8 +84,14 @@ class Provisioner:
         return value
 
     def _ref(self, name: str) -> Any:
-        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT, "AWS::StackName": self.prefix,
-                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": _NO_VALUE}
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": self.prefix,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": _NO_VALUE,
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.t.parameters:
@@ -117,7 +125,7 @@ class Provisioner:
         return self._evaluate(spec)
 
     def _evaluate(self, spec: Any) -> bool:
-        (key, arg), = spec.items()
+        ((key, arg),) = spec.items()
         if key == "Fn::Not":
             return not self._evaluate(arg[0])
         if key == "Fn::Equals":
@@ -132,17 +140,27 @@ class Provisioner:
 
     # ------------------------------------------------------------------ resources
     def run(self) -> Provisioned:
-        order = ["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::Lambda::Function",
-                 "AWS::StepFunctions::StateMachine", "AWS::Lambda::EventSourceMapping", "AWS::Events::Rule"]
+        order = [
+            "AWS::DynamoDB::Table",
+            "AWS::SQS::Queue",
+            "AWS::S3::Bucket",
+            "AWS::Lambda::Function",
+            "AWS::StepFunctions::StateMachine",
+            "AWS::Lambda::EventSourceMapping",
+            "AWS::Events::Rule",
+        ]
         # moto checks that a function's role exists; IAM itself has no local behaviour, so one role serves all.
         self.role_arn = self.session.client("iam").create_role(
-            RoleName=f"{self.prefix}-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+            RoleName=f"{self.prefix}-role",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
         )["Role"]["Arn"]
         pending = dict(self.t.resources)
         for rtype in order:
             for logical, resource in list(pending.items()):
                 if resource["Type"] == rtype:
-                    getattr(self, "_create_" + rtype.split("::", 1)[1].replace("::", "_").lower())(logical, resource)
+                    getattr(self, "_create_" + rtype.split("::", 1)[1].replace("::", "_").lower())(
+                        logical, resource
+                    )
                     del pending[logical]
         self.out.skipped = sorted(f"{r['Type']} {k}" for k, r in pending.items())
         return self.out
@@ -154,9 +172,19 @@ class Provisioner:
         props = self.resolve(resource["Properties"])
         name = props.get("TableName") or self._name(logical)
         client = self.session.client("dynamodb")
-        args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
-                                      "LocalSecondaryIndexes", "BillingMode", "StreamSpecification",
-                                      "SSESpecification") if k in props}
+        args = {
+            k: props[k]
+            for k in (
+                "AttributeDefinitions",
+                "KeySchema",
+                "GlobalSecondaryIndexes",
+                "LocalSecondaryIndexes",
+                "BillingMode",
+                "StreamSpecification",
+                "SSESpecification",
+            )
+            if k in props
+        }
         if "SSESpecification" in args:  # CloudFormation spells it SSEEnabled, the API Enabled
             sse = dict(args["SSESpecification"])
             sse["Enabled"] = sse.pop("SSEEnabled", True)
@@ -168,7 +196,10 @@ class Provisioner:
         if ttl:
             client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         self.out.physical[logical] = name
-        self.out.attributes[logical] = {"Arn": described["TableArn"], "StreamArn": described.get("LatestStreamArn", "")}
+        self.out.attributes[logical] = {
+            "Arn": described["TableArn"],
+            "StreamArn": described.get("LatestStreamArn", ""),
+        }
 
     def _create_sqs_queue(self, logical: str, resource: dict[str, Any]) -> None:
         props = self.resolve(resource.get("Properties", {}))
@@ -182,7 +213,9 @@ class Provisioner:
     def _create_s3_bucket(self, logical: str, resource: dict[str, Any]) -> None:
         props = self.resolve(resource.get("Properties", {}))
         name = (props.get("BucketName") or self._name(logical)).lower()
-        self.session.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        self.session.client("s3").create_bucket(
+            Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
         self.out.physical[logical] = name
         self.out.attributes[logical] = {"Arn": f"arn:aws:s3:::{name}"}
 
@@ -195,7 +228,9 @@ class Provisioner:
         # Environment may reference resources created later (the API needs the state machine's ARN):
         # resolve it in ``finish`` once everything exists.
         module, attribute = handler_module(self.t.code_dirs[logical], props["Handler"])
-        self.out.functions[name] = LocalFunction(logical, name, arn, module, attribute, {}, int(props.get("Timeout", 3)))
+        self.out.functions[name] = LocalFunction(
+            logical, name, arn, module, attribute, {}, int(props.get("Timeout", 3))
+        )
         self.session.client("lambda").create_function(
             FunctionName=name,
             Runtime=props["Runtime"],
@@ -219,7 +254,9 @@ class Provisioner:
             raise ValueError(f"{logical}: unresolved substitutions {unresolved}")
         name = self.resolve(props.get("StateMachineName")) or self._name(logical)
         arn = self.session.client("stepfunctions").create_state_machine(
-            name=name, definition=text, roleArn=self.role_arn,
+            name=name,
+            definition=text,
+            roleArn=self.role_arn,
             type=props.get("StateMachineType", "STANDARD"),
         )["stateMachineArn"]
         self.out.physical[logical] = arn
@@ -227,8 +264,17 @@ class Provisioner:
 
     def _create_lambda_eventsourcemapping(self, logical: str, resource: dict[str, Any]) -> None:
         props = self.resolve(resource["Properties"])
-        args = {k: props[k] for k in ("EventSourceArn", "FunctionName", "BatchSize", "StartingPosition",
-                                      "FunctionResponseTypes") if k in props}
+        args = {
+            k: props[k]
+            for k in (
+                "EventSourceArn",
+                "FunctionName",
+                "BatchSize",
+                "StartingPosition",
+                "FunctionResponseTypes",
+            )
+            if k in props
+        }
         self.session.client("lambda").create_event_source_mapping(**args)
 
     def _create_events_rule(self, logical: str, resource: dict[str, Any]) -> None:

@@ -62,7 +62,9 @@ def translate(parameter_overrides: dict[str, str], path: Path = TEMPLATE) -> Tra
     cfn = transform(sam, parameter_overrides, _NoManagedPolicies())
     parameters = {name: str(spec.get("Default", "")) for name, spec in original.get("Parameters", {}).items()}
     parameters.update(parameter_overrides)
-    translated = Translated(resources=cfn["Resources"], parameters=parameters, conditions=cfn.get("Conditions", {}))
+    translated = Translated(
+        resources=cfn["Resources"], parameters=parameters, conditions=cfn.get("Conditions", {})
+    )
     for logical_id, uri in code_uris.items():
         if original["Resources"][logical_id]["Type"] == "AWS::Serverless::Function":
             translated.code_dirs[logical_id] = uri.strip("/")

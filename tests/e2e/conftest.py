@@ -31,8 +31,15 @@ class Http:
     def __init__(self, base: str) -> None:
         self.base = base
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -69,8 +76,11 @@ class Cloud:
         import boto3
 
         return boto3.client(
-            service, endpoint_url=self.state["urls"]["aws"], region_name=self.state["region"],
-            aws_access_key_id="local", aws_secret_access_key="local",
+            service,
+            endpoint_url=self.state["urls"]["aws"],
+            region_name=self.state["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
         )
 
     def table_fingerprint(self) -> str:
@@ -136,16 +146,31 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     log = (state_file.parent / "local-cloud.log").open("w")
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/core/python'}:{ROOT}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", "0", "--issuer-port", "0", "--no-schedules",
-         "--state-file", str(state_file)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "infra.local",
+            "--port",
+            "0",
+            "--issuer-port",
+            "0",
+            "--no-schedules",
+            "--state-file",
+            str(state_file),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 90
         while not state_file.exists():
             if process.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                raise RuntimeError("local cloud did not start:\n" + (state_file.parent / "local-cloud.log").read_text())
+                raise RuntimeError(
+                    "local cloud did not start:\n" + (state_file.parent / "local-cloud.log").read_text()
+                )
             time.sleep(0.1)
         state = json.loads(state_file.read_text())
         yield Cloud(Http(state["urls"]["api"]), Http(state["urls"]["identity"]), state)

@@ -28,8 +28,16 @@ def assert_error(reply: object, status: int, code: str) -> dict[str, object]:
         ({**submission(), "unexpected": True}, None, 400, "INVALID_REQUEST"),
         (submission(agency="H32.999"), None, 422, "AGENCY_NOT_COMPETENT"),
     ],
-    ids=["unknown-procedure", "missing-components", "malformed-json", "not-an-object", "wrong-type",
-         "number-for-code", "unknown-field", "wrong-agency"],
+    ids=[
+        "unknown-procedure",
+        "missing-components",
+        "malformed-json",
+        "not-an-object",
+        "wrong-type",
+        "number-for-code",
+        "unknown-field",
+        "wrong-agency",
+    ],
 )
 def test_rejected_submissions_change_nothing(
     cloud: Cloud, body: object, raw: bytes | None, status: int, code: str
@@ -42,7 +50,9 @@ def test_rejected_submissions_change_nothing(
 
 
 def test_missing_components_are_listed_each(cloud: Cloud) -> None:
-    reply = cloud.api.call("POST", "/v1/dossiers", {**submission(), "components": []}, token=cloud.token("citizen-lan"))
+    reply = cloud.api.call(
+        "POST", "/v1/dossiers", {**submission(), "components": []}, token=cloud.token("citizen-lan")
+    )
     error = assert_error(reply, 422, "MISSING_COMPONENTS")
     missing = error["details"]["missing"]  # type: ignore[index]
     assert [m["code"] for m in missing] == ["000.00.00.G15-KQ003208"]
@@ -55,7 +65,9 @@ def test_no_token_is_401_and_writes_nothing(cloud: Cloud) -> None:
     assert_error(reply, 401, "UNAUTHENTICATED")
     assert reply.headers.get("WWW-Authenticate", "").startswith("Bearer")
     assert_error(cloud.api.call("GET", "/v1/tasks"), 401, "UNAUTHENTICATED")
-    assert_error(cloud.api.call("POST", "/v1/dossiers", submission(), token="not.a.jwt"), 401, "TOKEN_MALFORMED")
+    assert_error(
+        cloud.api.call("POST", "/v1/dossiers", submission(), token="not.a.jwt"), 401, "TOKEN_MALFORMED"
+    )
     assert cloud.table_fingerprint() == before
 
 
@@ -76,9 +88,14 @@ def test_another_citizens_dossier_is_not_revealed(cloud: Cloud) -> None:
     hidden = cloud.api.call("GET", f"/v1/dossiers/{code}", token=stranger)
     missing = cloud.api.call("GET", f"/v1/dossiers/{AGENCY}-200101-9999", token=stranger)
     assert_error(hidden, 404, "DOSSIER_NOT_FOUND")
-    assert hidden.body == {**missing.body, "error": {**missing.body["error"], "message": hidden.body["error"]["message"]}}
+    assert hidden.body == {
+        **missing.body,
+        "error": {**missing.body["error"], "message": hidden.body["error"]["message"]},
+    }
     # an officer of another agency is refused the same way
-    elsewhere = cloud.mint("officer", {"sub": "khsso-7", "roles": ["APPROVER"], "agency": "H32.202", "scope": "AGENCY"})
+    elsewhere = cloud.mint(
+        "officer", {"sub": "khsso-7", "roles": ["APPROVER"], "agency": "H32.202", "scope": "AGENCY"}
+    )
     assert_error(cloud.api.call("GET", f"/v1/dossiers/{code}", token=elsewhere), 404, "DOSSIER_NOT_FOUND")
 
 

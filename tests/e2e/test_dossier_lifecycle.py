@@ -36,7 +36,9 @@ def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> Non
 
     # Then a review task reaches the approver's inbox, and approving it drives the execution to the end
     task = cloud.wait_for_task(code, approver)
-    decided = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver)
+    decided = cloud.api.call(
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
+    )
     assert decided.status == 200, decided.body
 
     final = cloud.wait_for_status(code, citizen, "RETURNED").body
@@ -50,7 +52,9 @@ def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> Non
     assert all(t["dossier_code"] != code for t in inbox)
     # And the state machine's execution, named by the code, succeeded
     sfn = cloud.boto("stepfunctions")
-    arn = cloud.state["resources"]["DossierStateMachine"].replace(":stateMachine:", ":execution:") + f":{code}"
+    arn = (
+        cloud.state["resources"]["DossierStateMachine"].replace(":stateMachine:", ":execution:") + f":{code}"
+    )
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
 
 
@@ -59,12 +63,17 @@ def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -
     code = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen).body["code"]
     task = cloud.wait_for_task(code, approver)
 
-    no_reason = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT"}, token=approver)
+    no_reason = cloud.api.call(
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT"}, token=approver
+    )
     assert no_reason.status == 422 and no_reason.body["error"]["code"] == "REASONS_REQUIRED"
 
     reasons = ["Giấy chứng sinh không hợp lệ"]
     rejected = cloud.api.call(
-        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT", "reasons": reasons}, token=approver
+        "POST",
+        f"/v1/tasks/{task['task_id']}/decision",
+        {"outcome": "REJECT", "reasons": reasons},
+        token=approver,
     )
     assert rejected.status == 200, rejected.body
     final = cloud.wait_for_status(code, citizen, "REJECTED").body
@@ -72,7 +81,9 @@ def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -
     assert final["rejection_reasons"] == reasons
     assert final["timeline"][-1]["content"] == reasons[0]
 
-    again = cloud.api.call("POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver)
+    again = cloud.api.call(
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
+    )
     assert again.status == 409 and again.body["error"]["code"] == "TASK_ALREADY_DECIDED"
 
 
@@ -86,11 +97,15 @@ def test_same_idempotency_key_creates_one_dossier(cloud: Cloud) -> None:
     assert first.body == second.body
     assert cloud.table_fingerprint() == before  # the retry wrote nothing
 
-    reused = cloud.api.call("POST", "/v1/dossiers", submission(summary="khác"), token=citizen, headers=headers)
+    reused = cloud.api.call(
+        "POST", "/v1/dossiers", submission(summary="khác"), token=citizen, headers=headers
+    )
     assert reused.status == 422 and reused.body["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
 
     # another citizen's identical key is another request
-    other = cloud.api.call("POST", "/v1/dossiers", submission(), token=cloud.token("citizen-minh"), headers=headers)
+    other = cloud.api.call(
+        "POST", "/v1/dossiers", submission(), token=cloud.token("citizen-minh"), headers=headers
+    )
     assert other.status == 201 and other.body["code"] != first.body["code"]
 
 

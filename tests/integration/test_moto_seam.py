@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from moto.core.config import DefaultConfig
@@ -209,10 +209,10 @@ def test_moto_accepts_the_config_the_local_cloud_uses() -> None:
     from moto.core.config import default_user_config
 
     # Unknown keys are accepted silently by mock_aws; check against the declared shape instead.
-    declared: dict[str, Any] = dict(default_user_config)
-    for section, values in dict(MOTO_CONFIG).items():
+    declared = cast(dict[str, dict[str, Any]], default_user_config)
+    for section, values in cast(dict[str, dict[str, Any]], MOTO_CONFIG).items():
         assert section in DefaultConfig.__annotations__, f"moto has no config section {section!r}"
-        unknown = set(dict(values)) - set(declared[section])
+        unknown = set(values) - set(declared[section])
         assert not unknown, f"moto's {section} config has no {sorted(unknown)}"
 
 

@@ -258,6 +258,60 @@ def failure_destination_problems(template: dict[str, Any]) -> list[str]:
     return problems
 
 
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# Who delivers to an event's dead-letter queue: a queue given by Arn needs a resource policy for it (SAM adds
+# one only when it creates the queue itself, ``DeadLetterConfig: {Type: SQS}``).
+DEAD_LETTER_SENDER = {
+    "Schedule": "events.amazonaws.com",
+    "EventBridgeRule": "events.amazonaws.com",
+    "CloudWatchEvent": "events.amazonaws.com",
+    "SNS": "sns.amazonaws.com",
+}
+
+
+def queue_policy_allows(template: dict[str, Any], queue_id: str, service: str) -> bool:
+    for policy in resources(template, "AWS::SQS::QueuePolicy").values():
+        p = props(policy)
+        queues = {logical_id_of(q, "QueueUrl") for q in as_list(p.get("Queues") or [])}
+        if queue_id not in queues:
+            continue
+        for statement in as_list((p.get("PolicyDocument") or {}).get("Statement") or []):
+            principal = statement.get("Principal") or {}
+            services = as_list(principal.get("Service") or []) if isinstance(principal, dict) else []
+            actions = as_list(statement.get("Action") or [])
+            if (
+                statement.get("Effect") == "Allow"
+                and service in services
+                and ({"sqs:SendMessage", "sqs:*"} & set(actions))
+            ):
+                return True
+    return False
+
+
+def dead_letter_queue_policy_problems(template: dict[str, Any]) -> list[str]:
+    """An event's dead-letter queue that its sender may not write to is no failure destination at all."""
+    problems = []
+    queues = resources(template, "AWS::SQS::Queue")
+    for logical, function in resources(template, FUNCTION).items():
+        for name, event in (props(function).get("Events") or {}).items():
+            kind, ep = event.get("Type", ""), props(event)
+            if kind not in DEAD_LETTER_SENDER:
+                continue
+            config = ep.get(EVENT_DEAD_LETTER_PROPERTY[kind]) or {}
+            target = config.get("deadLetterTargetArn") if kind == "SNS" else config.get("Arn")
+            queue_id = logical_id_of(target)
+            if queue_id in queues and not queue_policy_allows(template, queue_id, DEAD_LETTER_SENDER[kind]):
+                problems.append(
+                    f"{logical}.Events.{name} ({kind}): dead-letter queue {queue_id} has no "
+                    f"AWS::SQS::QueuePolicy allowing {DEAD_LETTER_SENDER[kind]} to sqs:SendMessage, "
+                    "so undeliverable events are dropped"
+                )
+    return problems
+
+
 # ----------------------------------------------------------------------------- 5. runtime and architecture
 def python_version(runtime: Any) -> tuple[int, int] | None:
     match = re.fullmatch(r"python(\d+)\.(\d+)", str(runtime))
@@ -392,6 +446,11 @@ def test_every_async_and_stream_consumer_has_a_failure_destination(template: dic
     assert not problems, describe(problems)
 
 
+def test_event_dead_letter_queues_accept_messages_from_their_sender(template: dict[str, Any]) -> None:
+    problems = dead_letter_queue_policy_problems(template)
+    assert not problems, describe(problems)
+
+
 def test_every_function_runs_python_3_12_or_newer_on_arm64(template: dict[str, Any]) -> None:
     problems = runtime_problems(template)
     assert not problems, describe(problems)
@@ -442,7 +501,7 @@ def _set_global(key: str, value: Any) -> Mutation:
 
 
 def _add_resource(logical: str, resource: dict[str, Any]) -> Mutation:
-    return lambda t: t["Resources"].__setitem__(logical, resource)
+    return lambda t: t["Resources"].__setitem__(logical, copy.deepcopy(resource))
 
 
 def _both(*mutations: Mutation) -> Mutation:
@@ -451,6 +510,11 @@ def _both(*mutations: Mutation) -> Mutation:
             mutation(t)
 
     return apply
+
+
+def _drop_queue_policies(t: dict[str, Any]) -> None:
+    for logical in resources(t, "AWS::SQS::QueuePolicy"):
+        t["Resources"].pop(logical)
 
 
 def _api(path: str, method: str) -> dict[str, Any]:
@@ -462,6 +526,27 @@ _STREAM: dict[str, Any] = {
     "Type": "DynamoDB",
     "Properties": {"Stream": {"Fn::GetAtt": ["DossiersTable", "StreamArn"]}, "StartingPosition": "LATEST"},
 }
+
+_EVENTS_QUEUE_POLICY: dict[str, Any] = {
+    "Type": "AWS::SQS::QueuePolicy",
+    "Properties": {
+        "Queues": [{"Ref": "FailedEventsQueue"}],
+        "PolicyDocument": {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": "*",
+                }
+            ]
+        },
+    },
+}
+# Whatever policy the template has is replaced by one that lets EventBridge (and only it) deliver.
+_only_events_queue_policy = _both(
+    _drop_queue_policies, _add_resource("EventsQueuePolicy", _EVENTS_QUEUE_POLICY)
+)
 
 BROKEN_TEMPLATES: list[Any] = [
     # 1. routes
@@ -596,6 +681,28 @@ BROKEN_TEMPLATES: list[Any] = [
         "RegisterFunction.Events.Queue (SQS): queue FailedEventsQueue has no RedrivePolicy",
         id="sqs-without-redrive",
     ),
+    pytest.param(
+        dead_letter_queue_policy_problems,
+        _drop_queue_policies,
+        "DeadlineWatchFunction.Events.EveryQuarterHour (Schedule): dead-letter queue FailedEventsQueue",
+        id="schedule-dead-letter-queue-without-policy",
+    ),
+    pytest.param(
+        dead_letter_queue_policy_problems,
+        _both(
+            _only_events_queue_policy,
+            _add_event(
+                "RegisterFunction",
+                "Topic",
+                {
+                    "Type": "SNS",
+                    "Properties": {"Topic": "arn:x", "RedrivePolicy": {"deadLetterTargetArn": _QUEUE_ARN}},
+                },
+            ),
+        ),
+        "RegisterFunction.Events.Topic (SNS): dead-letter queue FailedEventsQueue has no",
+        id="sns-dead-letter-queue-needs-sns-in-policy",
+    ),
     # 5. runtime and architecture
     pytest.param(
         runtime_problems,
@@ -675,6 +782,11 @@ def test_guardrail_reports_a_broken_template(
 
 
 ACCEPTABLE_VARIANTS: list[Any] = [
+    pytest.param(
+        dead_letter_queue_policy_problems,
+        _only_events_queue_policy,
+        id="dead-letter-queue-with-policy",
+    ),
     pytest.param(runtime_problems, _set_global("Runtime", "python3.13"), id="newer-python"),
     pytest.param(
         failure_destination_problems,

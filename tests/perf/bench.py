@@ -359,24 +359,32 @@ class Target:
             raise RuntimeError(f"-X importtime of {self.module} failed:\n{proc.stderr.strip()[-3000:]}")
         return entries
 
-    def import_costs(self, python: Path, top: int = 15) -> list[dict[str, Any]]:
-        """The `top` cumulative costs of `import <module>`, each with what it costs once boto3 is loaded."""
-        alone = _last_subtree(self.importtime(python, f"import {self.module}"))
-        after_floor = _last_subtree(self.importtime(python, f"import {FLOOR}; import {self.module}"))
-        beyond: dict[str, int] = {}
-        for e in after_floor:
-            beyond[e.package] = max(beyond.get(e.package, 0), e.cumulative_us)
-        rows = sorted(alone, key=lambda e: -e.cumulative_us)
-        return [
+    def import_costs(self, python: Path, top: int = 15, runs: int = 3) -> list[dict[str, Any]]:
+        """The `top` cumulative costs of `import <module>`, each with what it costs once boto3 is loaded.
+
+        Medians over `runs` runs of each command: one `-X importtime` run on a busy machine is noisy.
+        """
+        alone: dict[tuple[str, str | None], list[ImportEntry]] = {}
+        beyond: dict[str, list[int]] = {}
+        for _ in range(runs):
+            for e in _last_subtree(self.importtime(python, f"import {self.module}")):
+                alone.setdefault((e.package, e.parent), []).append(e)
+            once: dict[str, int] = {}
+            for e in _last_subtree(self.importtime(python, f"import {FLOOR}; import {self.module}")):
+                once[e.package] = max(once.get(e.package, 0), e.cumulative_us)
+            for package in {package for package, _ in alone} | set(once):
+                beyond.setdefault(package, []).append(once.get(package, 0))
+        rows: list[dict[str, Any]] = [
             {
-                "package": e.package,
-                "imported_by": e.parent,
-                "cumulative_us": e.cumulative_us,
-                "self_us": e.self_us,
-                "beyond_floor_us": beyond.get(e.package, 0),
+                "package": package,
+                "imported_by": parent,
+                "cumulative_us": int(statistics.median(e.cumulative_us for e in seen)),
+                "self_us": int(statistics.median(e.self_us for e in seen)),
+                "beyond_floor_us": int(statistics.median(beyond.get(package, [0]))),
             }
-            for e in rows[:top]
+            for (package, parent), seen in alone.items()
         ]
+        return sorted(rows, key=lambda r: -r["cumulative_us"])[:top]
 
 
 def _fmt_table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -496,7 +504,8 @@ def bench_imports(ctx: BenchContext) -> None:
             costs = t.import_costs(python)
             importtime[t.label] = costs
             print(
-                f"\n{t.label}: top 15 cumulative import costs (python -X importtime -c 'import {t.module}')."
+                f"\n{t.label}: top 15 cumulative import costs"
+                f" (python -X importtime -c 'import {t.module}', median of 3 runs)"
                 "\n  'beyond boto3': its cost when boto3 is already loaded (0.0: `import boto3` loads it too)"
             )
             print(

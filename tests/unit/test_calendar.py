@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from motcua.calendar import (
     DEFAULT_OFFICE_HOURS,
     NO_OVERRIDES,

@@ -13,7 +13,10 @@ from motcua.settings import Settings
 
 def bind(model: Any, table_name: str, settings: Settings) -> None:
     meta = model.Meta
-    if getattr(meta, "table_name", None) == table_name and getattr(meta, "host", None) == settings.aws_endpoint_url:
+    if (
+        getattr(meta, "table_name", None) == table_name
+        and getattr(meta, "host", None) == settings.aws_endpoint_url
+    ):
         return
     meta.table_name = table_name
     meta.region = settings.region

@@ -10,7 +10,9 @@ from motcua.catalogue.store import CatalogueStore
 from motcua.errors import BadRequest, NotFound
 
 
-def list_procedures(store: CatalogueStore, limit: int, cursor: str | None) -> tuple[list[Procedure], str | None]:
+def list_procedures(
+    store: CatalogueStore, limit: int, cursor: str | None
+) -> tuple[list[Procedure], str | None]:
     try:
         return store.list_published(limit=limit, cursor=cursor)
     except (binascii.Error, json.JSONDecodeError, UnicodeDecodeError, TypeError, ValueError) as error:

@@ -82,9 +82,11 @@ class CatalogueStore:
     def put(self, procedure: Procedure) -> None:
         """Store a version and make it current (seed and sync path; the sync issue adds hashing)."""
         body = procedure.model_dump_json()
-        common = {"code": procedure.code, "version": procedure.version, "state": procedure.state.value}
+        code, version, state = procedure.code, procedure.version, procedure.state.value
         with ProcedureItem.batch_write() as batch:
-            batch.save(ProcedureItem(f"PROC#{procedure.code}", _version_key(procedure.version), body=body, **common))
+            batch.save(
+                ProcedureItem(f"PROC#{procedure.code}", _version_key(procedure.version), body=body, code=code, version=version, state=state)
+            )
             batch.save(
                 ProcedureItem(
                     f"PROC#{procedure.code}",
@@ -92,6 +94,8 @@ class CatalogueStore:
                     body=body,
                     gsi1pk=f"CATALOGUE#{procedure.state.value}",
                     gsi1sk=procedure.code,
-                    **common,
+                    code=code,
+                    version=version,
+                    state=state,
                 )
             )

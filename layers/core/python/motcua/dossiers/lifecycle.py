@@ -50,7 +50,9 @@ NATIONAL_LABEL_VI: dict[Status, str] = {
     Status.RETURNED: "Đã trả kết quả",
 }
 
-FINAL: frozenset[Status] = frozenset({Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.REJECTED, Status.RETURNED})
+FINAL: frozenset[Status] = frozenset(
+    {Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.REJECTED, Status.RETURNED}
+)
 
 _NON_FINAL = frozenset(Status) - FINAL
 

@@ -135,7 +135,9 @@ def submit(
             applicant=applicant,
             summary=request.summary,
             submitted_at=submitted_at,
-            components=tuple(SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components),
+            components=tuple(
+                SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components
+            ),
             received_at=received_at,
             due_at=due_at,
             original_due_at=due_at,

@@ -89,7 +89,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 
 def _meta_item(dossier: Dossier) -> DossierItem:
     body = dossier.model_dump_json(exclude={"version"})
-    open_index = {} if dossier.status in FINAL else {"gsi2pk": "OPEN", "gsi2sk": dossier.due_at.isoformat()}
+    is_open = dossier.status not in FINAL
     return DossierItem(
         _pk(dossier.code),
         META,
@@ -98,7 +98,8 @@ def _meta_item(dossier: Dossier) -> DossierItem:
         version=dossier.version,
         gsi1pk=f"OWNER#{dossier.owner}",
         gsi1sk=f"{dossier.received_at.isoformat()}#{dossier.code}",
-        **open_index,
+        gsi2pk="OPEN" if is_open else None,
+        gsi2sk=dossier.due_at.isoformat() if is_open else None,
     )
 
 
@@ -210,7 +211,9 @@ class DossierStore:
             gsi1sk=f"{task.created_at.isoformat()}#{task.task_id}",
         )
         try:
-            item.save(condition=DossierItem.pk.does_not_exist() | (DossierItem.status == TaskStatus.OPEN.value))
+            item.save(
+                condition=DossierItem.pk.does_not_exist() | (DossierItem.status == TaskStatus.OPEN.value)
+            )
         except PutError as error:
             if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
                 return  # already decided: a replayed step must not reopen it

@@ -36,7 +36,9 @@ class StepFunctionsWorkflow:
 
     def start(self, dossier_code: str, payload: dict[str, Any]) -> None:
         try:
-            self.client.start_execution(stateMachineArn=self._arn, name=dossier_code, input=json.dumps(payload))
+            self.client.start_execution(
+                stateMachineArn=self._arn, name=dossier_code, input=json.dumps(payload)
+            )
         except self.client.exceptions.ExecutionAlreadyExists:
             return  # a retry of the same intake: the execution is already running
 

@@ -31,8 +31,8 @@ def status_of(error: DomainError) -> int:
     return STATUS_BY_KIND.get(error.kind, 400)
 
 
-def render(error: DomainError) -> tuple[int, dict[str, str], str]:
-    headers = dict(JSON_HEADERS)
+def render(error: DomainError) -> tuple[int, dict[str, str | list[str]], str]:
+    headers: dict[str, str | list[str]] = dict(JSON_HEADERS)
     if error.kind == "unauthenticated":
         headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
     return status_of(error), headers, json.dumps(error_body(error), ensure_ascii=False, default=str)

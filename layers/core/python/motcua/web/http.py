@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from chalice import Chalice, Response
+from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from motcua.errors import BadRequest, DomainError
@@ -53,7 +54,7 @@ def route(
                 return view(**params)  # type: ignore[no-any-return]
             except DomainError as error:
                 status, headers, body = render(error)
-                return Response(body=body, status_code=status, headers=headers)
+                return Response(body=body, status_code=status, headers=dict(headers))
 
         app.route(path, methods=[method])(handle)
         return handle
@@ -61,9 +62,15 @@ def route(
     return decorate
 
 
+def current_request(app: Chalice) -> Request:
+    request = app.current_request
+    assert request is not None, "called outside a request"
+    return request
+
+
 def parse_body(app: Chalice, model: type[M]) -> M:
     """The request body as ``model``; malformed JSON or wrong types are a 400 that changes nothing."""
-    raw = app.current_request.raw_body or b""
+    raw = current_request(app).raw_body or b""
     try:
         data = json.loads(raw) if raw else None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -82,8 +89,12 @@ def parse_body(app: Chalice, model: type[M]) -> M:
         ) from error
 
 
+def _query(app: Chalice) -> dict[str, str]:
+    return dict(current_request(app).query_params or {})
+
+
 def query_int(app: Chalice, name: str, default: int, low: int, high: int) -> int:
-    params = app.current_request.query_params or {}
+    params = _query(app)
     if name not in params:
         return default
     try:
@@ -96,7 +107,7 @@ def query_int(app: Chalice, name: str, default: int, low: int, high: int) -> int
 
 
 def query_str(app: Chalice, name: str) -> str | None:
-    return (app.current_request.query_params or {}).get(name)
+    return _query(app).get(name)
 
 
 def json_response(
@@ -107,4 +118,5 @@ def json_response(
         if isinstance(model, BaseModel)
         else json.dumps(model, ensure_ascii=False)
     )
-    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+    all_headers: dict[str, str | list[str]] = {**JSON_HEADERS, **(headers or {})}
+    return Response(body=body, status_code=status, headers=all_headers)
