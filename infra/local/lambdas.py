@@ -2,7 +2,7 @@
 
 ``LambdaFunction._invoke_lambda(self, event) -> (payload_json, errored, logs)`` is replaced by a call of
 the real handler named by the template's ``Handler``. Invoke, Step Functions Lambda tasks, SQS and stream
-event sources therefore all run the real code. tests/integration/test_local_cloud.py guards the seam.
+event sources therefore all run the real code. tests/integration/test_moto_seam.py guards the seam.
 """
 
 from __future__ import annotations

@@ -437,14 +437,19 @@ def bench_imports(ctx: BenchContext) -> None:
         f"(+1 warm-up discarded), python {version[0]}, boto3 {version[1]}, botocore {version[2]}",
         flush=True,
     )
+    progress = sys.stdout.isatty()
     for round_no in range(ctx.runs + 1):  # round 0 warms the .pyc caches and the page cache
+        if progress:
+            print(
+                f"  round {round_no}/{ctx.runs}{' (warm-up)' if not round_no else ''}", end="\r", flush=True
+            )
         for t in targets:
             ms, rss = t.measure(python)
             if round_no:
                 t.ms.append(ms)
                 t.rss_kb.append(rss)
-        print(f"  round {round_no}/{ctx.runs}{' (warm-up)' if not round_no else ''}", end="\r", flush=True)
-    print(" " * 40, end="\r")
+    if progress:
+        print(" " * 40, end="\r")
 
     floor_ms = statistics.median(floor.ms)
     floor_rss = statistics.median(floor.rss_kb)
