@@ -60,6 +60,7 @@ class Cloud:
     api: Http
     identity: Http
     state: dict[str, Any]
+    log_file: Path
 
     def token(self, demo_user: str) -> str:
         realm = "citizen" if demo_user.startswith("citizen") else "officer"
@@ -173,7 +174,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
                 )
             time.sleep(0.1)
         state = json.loads(state_file.read_text())
-        yield Cloud(Http(state["urls"]["api"]), Http(state["urls"]["identity"]), state)
+        yield Cloud(Http(state["urls"]["api"]), Http(state["urls"]["identity"]), state, Path(log.name))
     finally:
         process.terminate()
         try:

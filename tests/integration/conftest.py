@@ -1,0 +1,271 @@
+"""Shared fixtures for the handler integration tests (``test_api_*.py``, ``test_steps_*.py``).
+
+Everything runs in this process, with no server and no Docker:
+
+* AWS is ``moto.mock_aws()``: the three tables are created with the key schema and indexes that template.yaml
+  declares (read from the template, so the tests cannot drift from it);
+* both identity realms are ``infra.fakes.identity_issuer.FakeIdentityIssuer`` on a free port. moto intercepts
+  HTTP made through botocore only, and PyJWT fetches the JWKS with urllib, so the keys really travel over HTTP
+  (``test_api_moto.py`` checks that they did);
+* the workflow (Step Functions) is a recording fake put in place of ``motcua.runtime.workflow``: step handlers
+  are called directly by the tests, and decisions are checked through what the fake was asked to resume.
+
+Fixtures here are opt-in (none is autouse), so the other integration tests are unaffected.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.fakes.identity_issuer import FakeIdentityIssuer
+from motcua import runtime
+from motcua.web.auth import Realm
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+SEED_CATALOGUE = ROOT / "infra" / "local" / "seed" / "catalogue.json"
+REGION = "ap-southeast-1"
+TABLE_ENV = ("CATALOGUE_TABLE", "DOSSIERS_TABLE", "IDEMPOTENCY_TABLE")
+
+# The demo ward of the seed catalogue and of the fake issuer's demo officers (UBND phường Ba Ngòi).
+AGENCY = "H32.201"
+OTHER_AGENCY = "H32.202"
+CITIZEN_SUB = "citizen-lan-0001"
+# A procedure of the seed catalogue that is offered online, and its one required component.
+PROCEDURE = "1.001193"  # Thủ tục đăng ký khai sinh
+REQUIRED_COMPONENT = "000.00.00.G15-KQ003208"
+
+
+@functools.cache
+def _template() -> dict[str, Any]:
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(TEMPLATE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def template_tables() -> dict[str, dict[str, Any]]:
+    """``create_table`` arguments per environment variable that names a table (``CATALOGUE_TABLE`` ...).
+
+    The variables come from the template's ``Globals`` (``CATALOGUE_TABLE: !Ref CatalogueTable``), the key
+    schema, attributes and GSIs from the referenced ``AWS::DynamoDB::Table`` resources.
+    """
+    template = _template()
+    resources = template["Resources"]
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    tables: dict[str, dict[str, Any]] = {}
+    for name, value in variables.items():
+        ref = value.get("Ref") if isinstance(value, dict) else None
+        if ref not in resources or resources[ref]["Type"] != "AWS::DynamoDB::Table":
+            continue
+        properties = resources[ref]["Properties"]
+        arguments = {
+            "TableName": f"it-{ref}",
+            "KeySchema": properties["KeySchema"],
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "BillingMode": properties["BillingMode"],
+        }
+        if "GlobalSecondaryIndexes" in properties:
+            arguments["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+        tables[name] = copy.deepcopy(arguments)
+    return tables
+
+
+def seed_procedures() -> list[dict[str, Any]]:
+    procedures: list[dict[str, Any]] = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))["procedures"]
+    return procedures
+
+
+@dataclass
+class RecordingWorkflow:
+    """Stands in for Step Functions: records starts and resumes; ``resume_error`` makes resume fail."""
+
+    started: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    resumed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    resume_error: Exception | None = None
+
+    def start(self, dossier_code: str, payload: dict[str, Any]) -> None:
+        self.started.append((dossier_code, payload))
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> None:
+        self.resumed.append((task_token, output))
+        if self.resume_error is not None:
+            raise self.resume_error
+
+
+@dataclass
+class LambdaContext:
+    """The attributes Powertools' ``inject_lambda_context`` reads."""
+
+    function_name: str = "motcua-it"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:motcua-it"
+    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Motcua:
+    """One test's world: moto tables seeded with the catalogue, the fake issuer, the recording workflow."""
+
+    issuer: FakeIdentityIssuer
+    workflow: RecordingWorkflow
+    tables: dict[str, str]
+    dynamodb: Any
+    http: Any
+    context: LambdaContext = field(default_factory=LambdaContext)
+
+    # -- identities
+    def citizen(self, sub: str = CITIZEN_SUB, name: str = "Nguyễn Thị Lan") -> str:
+        return self.issuer.mint(Realm.CITIZEN, {"sub": sub, "name": name, "id_number": "056190004821"})
+
+    def officer(
+        self,
+        sub: str = "khsso-100232",
+        roles: tuple[str, ...] = ("PROCESSOR",),
+        agency: str = AGENCY,
+        scope: str = "AGENCY",
+        unit: str = "H32.201.03",
+    ) -> str:
+        claims = {"sub": sub, "roles": list(roles), "agency": agency, "scope": scope, "unit": unit}
+        return self.issuer.mint(Realm.OFFICER, claims)
+
+    def approver(self, sub: str = "khsso-100233", agency: str = AGENCY) -> str:
+        return self.officer(sub=sub, roles=("APPROVER",), agency=agency, scope="AGENCY", unit="H32.201.00")
+
+    # -- HTTP through Chalice's test client
+    def call(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else b""
+        response = self.http.request(method, path, headers=sent, body=data)
+        payload = json.loads(response.body) if response.body else None
+        return Reply(response.status_code, dict(response.headers), payload)
+
+    def submit(self, token: str | None = None, headers: dict[str, str] | None = None, **fields: Any) -> Reply:
+        body = {
+            "procedure_code": PROCEDURE,
+            "agency_code": AGENCY,
+            "summary": "Đăng ký khai sinh cho con",
+            "components": [{"code": REQUIRED_COMPONENT, "file_name": "bien-ban.pdf"}],
+            **fields,
+        }
+        return self.call("POST", "/v1/dossiers", token or self.citizen(), body, headers)
+
+    def submitted(self) -> str:
+        """Submit the standard dossier; its code."""
+        reply = self.submit()
+        assert reply.status == 201, reply.body
+        return str(reply.body["code"])
+
+    # -- state-machine steps, called the way the state machine calls them (dossier.asl.json payloads)
+    def step(self, name: str, code: str, **extra: Any) -> dict[str, Any]:
+        import importlib
+
+        handler = importlib.import_module(f"functions.steps.{name}").handler
+        result: dict[str, Any] = handler({"code": code, "step": name, **extra}, self.context)
+        return result
+
+    # -- raw reads, to prove that nothing changed (layout: docs/data-model.md, pk=D#{code})
+    def items(self, code: str) -> list[dict[str, Any]]:
+        reply = self.dynamodb.query(
+            TableName=self.tables["DOSSIERS_TABLE"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"D#{code}"}},
+            ConsistentRead=True,
+        )
+        items: list[dict[str, Any]] = reply["Items"]
+        return sorted(items, key=lambda item: item["sk"]["S"])
+
+
+@pytest.fixture(scope="module")
+def identity_issuer() -> Iterator[FakeIdentityIssuer]:
+    with FakeIdentityIssuer(port=0) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def motcua(monkeypatch: pytest.MonkeyPatch, identity_issuer: FakeIdentityIssuer) -> Iterator[Motcua]:
+    import boto3
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from functions.api.app import app
+    from motcua.catalogue.model import Procedure
+    from motcua.observability import metrics
+
+    tables = template_tables()
+    assert set(tables) == set(TABLE_ENV), f"template.yaml names tables {sorted(tables)}"
+
+    # An endpoint override (set by the local cloud) would send calls past moto's in-process mock.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("MOTCUA_CLOCK_OFFSET_SECONDS", raising=False)
+    monkeypatch.delenv("DOSSIER_STATE_MACHINE_ARN", raising=False)
+    environment = {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "STAGE": "it",
+        "PROVINCE_CODE": "H32",
+        "AWS_XRAY_SDK_ENABLED": "false",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "motcua",
+        **{name: arguments["TableName"] for name, arguments in tables.items()},
+    }
+    for realm, prefix in ((Realm.CITIZEN, "CITIZEN"), (Realm.OFFICER, "OFFICER")):
+        config = identity_issuer.realm_config(realm)
+        environment[f"{prefix}_ISSUER"] = config.issuer
+        environment[f"{prefix}_AUDIENCE"] = config.audience
+        environment[f"{prefix}_JWKS_URL"] = config.jwks_url
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # The Metrics singleton read its namespace when it was imported, possibly before this environment.
+    monkeypatch.setattr(metrics.provider, "namespace", "motcua")
+
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        for arguments in tables.values():
+            dynamodb.create_table(**arguments)
+        runtime.reset()
+        store = runtime.catalogue_store()
+        for procedure in seed_procedures():
+            store.put(Procedure.model_validate(procedure))
+
+        workflow = RecordingWorkflow()
+        # lru_cache gives the fake factory the cache_clear() that runtime.reset() calls.
+        monkeypatch.setattr(runtime, "workflow", functools.lru_cache(maxsize=1)(lambda: workflow))
+        with Client(app) as client:
+            yield Motcua(
+                issuer=identity_issuer,
+                workflow=workflow,
+                tables={name: arguments["TableName"] for name, arguments in tables.items()},
+                dynamodb=dynamodb,
+                http=client.http,
+            )
+        runtime.reset()
