@@ -10,7 +10,7 @@ from chalice import Chalice, Response
 from motcua import runtime
 from motcua.catalogue import service as catalogue
 from motcua.dossiers import service as dossiers
-from motcua.observability import logger, metrics
+from motcua.observability import ensure_patched, logger, metrics
 from motcua.web.auth import Realm
 from motcua.web.http import ROUTES, current_request, json_response, parse_body, query_int, query_str, route
 from motcua.web.views import (
@@ -36,6 +36,7 @@ def _principal(realms: Realm | tuple[Realm, ...], roles: tuple[str, ...] = ()) -
 
 @app.middleware("all")
 def _observe(event: Any, get_response: Any) -> Any:
+    ensure_patched()
     logger.clear_state()
     logger.append_keys(route=getattr(event, "path", None), method=getattr(event, "method", None))
     try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from motcua.observability import logger
+from motcua.observability import ensure_patched, logger
 from motcua.web.http import json_response, route
 
 app = Chalice(app_name="motcua-webhooks")
@@ -19,6 +19,7 @@ app.log.disabled = True
 
 @app.middleware("all")
 def _observe(event: Any, get_response: Any) -> Any:
+    ensure_patched()
     logger.clear_state()
     return get_response(event)
 

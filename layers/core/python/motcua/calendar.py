@@ -46,8 +46,6 @@ from enum import Enum, StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "NO_OVERRIDES",
@@ -190,6 +188,8 @@ def _national_year(year: int) -> _NationalYear:
     Building a ``holidays`` object costs ~15 ms per year (lunar calendar arithmetic), far too much to pay
     on every intake; the result is immutable, so it is shared by all calendars in the process.
     """
+    import holidays  # lazily: loading every country's calendar costs ~40 ms of cold start
+
     vn = holidays.country_holidays("VN", years=year)
     days_off = frozenset(day for day in vn if day.year == year)
     # ``weekend_workdays`` also carries cross-year swaps from other years (e.g. 2014-12-27 in every

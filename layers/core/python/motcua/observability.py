@@ -2,12 +2,78 @@
 
 Personal data never reaches logs: log dossier codes, statuses and counts, never applicant fields. The
 correlation id is the dossier code (``logger.set_correlation_id(code)``).
+
+The Tracer's X-Ray provider is created on first use, not at import: importing ``aws_xray_sdk.core`` builds a
+recorder whose sampling connector creates its own botocore session and X-Ray client, about as costly as
+``import boto3`` itself, and on Lambda the service makes the sampling decision anyway. Deferring it keeps
+every handler's import inside the cold-start budget (docs/decisions.md D16); boto3 and pynamodb are patched
+on the first traced invocation.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+TRACED_MODULES = ("botocore", "boto3", "pynamodb")
+
+
+class LazyXRayProvider:
+    """Stands in for ``aws_xray_sdk.core.xray_recorder`` and loads it on the first attribute access."""
+
+    def __init__(self) -> None:
+        self._recorder: Any = None
+
+    def _load(self) -> Any:
+        if self._recorder is None:
+            from aws_xray_sdk.core import xray_recorder
+
+            xray_recorder.configure(streaming_threshold=0)  # what Powertools does for its own provider
+            self._recorder = xray_recorder
+        return self._recorder
+
+    def patch(self, modules: tuple[str, ...] | list[str]) -> None:
+        from aws_xray_sdk.core import patch
+
+        self._load()
+        patch(modules)
+
+    def patch_all(self) -> None:
+        from aws_xray_sdk.core import patch_all
+
+        self._load()
+        patch_all()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._load(), name)
+
+
 logger = Logger(utc=True)
-tracer = Tracer()
+tracer = Tracer(provider=LazyXRayProvider(), auto_patch=False)  # type: ignore[arg-type]
 metrics = Metrics()
+_patched = False
+
+
+def ensure_patched() -> None:
+    """Patch the AWS clients for tracing, once per container (a no-op when tracing is disabled)."""
+    global _patched
+    if not _patched:
+        tracer.patch(TRACED_MODULES)
+        _patched = True
+
+
+def traced(handler: F) -> F:
+    """``tracer.capture_lambda_handler``, patching the AWS clients on the first invocation."""
+    captured = tracer.capture_lambda_handler(handler)
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        ensure_patched()
+        return captured(event, context)
+
+    return run  # type: ignore[return-value]

@@ -30,7 +30,7 @@ class TransientError(Exception):
 
 
 class StepEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     code: str
     step: str

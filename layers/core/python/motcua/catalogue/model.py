@@ -40,7 +40,7 @@ class OnlineLevel(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Component(_Frozen):
@@ -51,6 +51,9 @@ class Component(_Frozen):
     required: bool = False
     original_qty: int = 0
     copy_qty: int = 0
+    has_electronic_form: bool = False
+    is_processing_result: bool = False
+    group: str = ""  # the national executionCases heading the component is listed under
 
 
 class ProcessingTime(_Frozen):
@@ -60,14 +63,17 @@ class ProcessingTime(_Frozen):
     quantity: float = Field(ge=0)
     unit: TimeUnit
     description: str = ""
+    derived_from_text: bool = False
+    """True when the national unit was OTHER: quantity/unit were derived, the rule is in ``description``."""
 
 
 class Fee(_Frozen):
     """A fee or charge (phí, lệ phí)."""
 
     type: str
-    amount: int = Field(ge=0, description="VND")
+    amount: int = Field(ge=0, description="in ``currency`` (VND unless stated)")
     description: str = ""
+    currency: str = "VND"  # "VND", "USD", or "" when the national record does not say
 
 
 class InternalStep(_Frozen):
@@ -79,6 +85,30 @@ class InternalStep(_Frozen):
     unit: str
     duration_value: float
     duration_unit: TimeUnit
+
+
+class LegalBasis(_Frozen):
+    """A legal document the procedure rests on (căn cứ pháp lý)."""
+
+    code: str
+    name: str = ""
+
+
+class ResultType(_Frozen):
+    """A processing result (kết quả) the procedure issues."""
+
+    code: str
+    name: str = ""
+
+
+class ProcedureCase(_Frozen):
+    """A case (trường hợp) of the procedure with its own legal processing time."""
+
+    code: str
+    name: str = ""
+    quantity: float = Field(default=0, ge=0)
+    unit: TimeUnit = TimeUnit.WORKING_DAY
+    derived_from_text: bool = False
 
 
 class Procedure(_Frozen):
@@ -96,6 +126,16 @@ class Procedure(_Frozen):
     processing_times: tuple[ProcessingTime, ...] = ()
     fees: tuple[Fee, ...] = ()
     steps: tuple[InternalStep, ...] = ()
+    derived: bool = False
+    """True when built from the national index only (no detail record): times and components are defaults."""
+    alternative_processing_times: tuple[ProcessingTime, ...] = ()
+    """Further national entries for a channel already in ``processing_times`` (case-specific times)."""
+    decision_number: str = ""
+    legal_bases: tuple[LegalBasis, ...] = ()
+    result_types: tuple[ResultType, ...] = ()
+    cases: tuple[ProcedureCase, ...] = ()
+    subject_types: tuple[str, ...] = ()
+    non_territorial: bool = False
 
     @property
     def is_published(self) -> bool:

@@ -85,7 +85,14 @@ class CatalogueStore:
         code, version, state = procedure.code, procedure.version, procedure.state.value
         with ProcedureItem.batch_write() as batch:
             batch.save(
-                ProcedureItem(f"PROC#{procedure.code}", _version_key(procedure.version), body=body, code=code, version=version, state=state)
+                ProcedureItem(
+                    f"PROC#{procedure.code}",
+                    _version_key(procedure.version),
+                    body=body,
+                    code=code,
+                    version=version,
+                    state=state,
+                )
             )
             batch.save(
                 ProcedureItem(

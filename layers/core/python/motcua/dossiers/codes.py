@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-CODE_PATTERN = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<seq>\d{4,})$")
+# ASCII digits only and no trailing newline: \d and $ would accept "０" and "…0001\n".
+CODE_PATTERN = re.compile(r"(?P<agency>[0-9A-Z.]+)-(?P<day>[0-9]{6})-(?P<seq>[0-9]{4,})")
 
 
 def sequence_scope(agency_code: str, day: date) -> str:
@@ -20,4 +21,4 @@ def format_code(agency_code: str, day: date, sequence: int) -> str:
 
 
 def is_dossier_code(text: str) -> bool:
-    return bool(CODE_PATTERN.match(text))
+    return CODE_PATTERN.fullmatch(text) is not None

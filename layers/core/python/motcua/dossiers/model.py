@@ -12,7 +12,7 @@ from motcua.dossiers.lifecycle import NATIONAL_CODE, Status
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Applicant(_Model):

@@ -49,7 +49,7 @@ _UNIT_TO_CALENDAR = {
 
 # --------------------------------------------------------------------------- requests
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ComponentIn(_Request):

@@ -12,7 +12,7 @@ from motcua.dossiers.model import Dossier, ProgressRecord, Task
 
 
 class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class ErrorDetail(_View):
