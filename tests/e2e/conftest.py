@@ -145,7 +145,8 @@ class Cloud:
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     state_file = tmp_path_factory.mktemp("cloud") / "state.json"
     log = (state_file.parent / "local-cloud.log").open("w")
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/core/python'}:{ROOT}"}
+    # unbuffered: tests read the cloud's log while it runs
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/core/python'}:{ROOT}", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [
             sys.executable,
