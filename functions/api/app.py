@@ -98,12 +98,7 @@ def submit_dossier() -> Response:
 
     def produce() -> dict[str, Any]:
         dossier = dossiers.submit(
-            principal,
-            request,
-            runtime.catalogue_store(),
-            runtime.dossier_store(),
-            runtime.workflow(),
-            runtime.working_calendar(),
+            principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
         )
         logger.set_correlation_id(dossier.code)
         logger.info(
@@ -114,6 +109,7 @@ def submit_dossier() -> Response:
 
     key = current_request(app).headers.get("idempotency-key")
     created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
+    dossiers.start_processing(runtime.dossier_store(), runtime.workflow(), created["code"])
     return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
 
 

@@ -78,6 +78,15 @@ def template_tables() -> dict[str, dict[str, Any]]:
     return tables
 
 
+@functools.cache
+def _dynamodb_client() -> Any:
+    """One client for every test: building a botocore client costs more than a test's own calls. moto's
+    stub is registered on every botocore client, so this one talks to whichever mock_aws is active."""
+    import boto3
+
+    return boto3.client("dynamodb", region_name=REGION)
+
+
 def seed_procedures() -> list[dict[str, Any]]:
     procedures: list[dict[str, Any]] = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))["procedures"]
     return procedures
@@ -85,14 +94,20 @@ def seed_procedures() -> list[dict[str, Any]]:
 
 @dataclass
 class RecordingWorkflow:
-    """Stands in for Step Functions: records starts and resumes; ``resume_error`` makes resume fail."""
+    """Stands in for Step Functions: records every start and resume, including those made to fail.
+
+    ``start_errors`` are raised by the next starts, one each; ``resume_error`` by every resume while set.
+    """
 
     started: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     resumed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    start_errors: list[Exception] = field(default_factory=list)
     resume_error: Exception | None = None
 
     def start(self, dossier_code: str, payload: dict[str, Any]) -> None:
         self.started.append((dossier_code, payload))
+        if self.start_errors:
+            raise self.start_errors.pop(0)
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self.resumed.append((task_token, output))
@@ -210,7 +225,6 @@ def identity_issuer() -> Iterator[FakeIdentityIssuer]:
 
 @pytest.fixture
 def motcua(monkeypatch: pytest.MonkeyPatch, identity_issuer: FakeIdentityIssuer) -> Iterator[Motcua]:
-    import boto3
     from chalice.test import Client
     from moto import mock_aws
 
@@ -249,7 +263,7 @@ def motcua(monkeypatch: pytest.MonkeyPatch, identity_issuer: FakeIdentityIssuer)
     monkeypatch.setattr(metrics.provider, "namespace", "motcua")
 
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = _dynamodb_client()
         for arguments in tables.values():
             dynamodb.create_table(**arguments)
         runtime.reset()

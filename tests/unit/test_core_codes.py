@@ -121,7 +121,7 @@ def test_every_formatted_code_is_recognised_and_parses_back_to_its_parts(
     code = format_code(agency, day, sequence)
     # Then it is a dossier code, and its parts come back unchanged
     assert is_dossier_code(code)
-    match = CODE_PATTERN.match(code)
+    match = CODE_PATTERN.fullmatch(code)
     assert match is not None
     assert match["agency"] == agency
     assert match["day"] == f"{day:%y%m%d}"

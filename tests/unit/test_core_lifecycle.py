@@ -144,7 +144,9 @@ def test_ensure_transition_accepts_every_allowed_edge(current: Status, target: S
 
 
 @pytest.mark.parametrize(("current", "target"), ILLEGAL_PAIRS)
-def test_ensure_transition_refuses_an_illegal_pair_with_a_409_conflict(current: Status, target: Status) -> None:
+def test_ensure_transition_refuses_an_illegal_pair_with_a_409_conflict(
+    current: Status, target: Status
+) -> None:
     # Given a pair the state machine does not allow
     # When a service asks to apply it
     with pytest.raises(Conflict) as raised:

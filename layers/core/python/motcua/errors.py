@@ -70,3 +70,11 @@ class Unprocessable(DomainError):
     kind = "unprocessable"
     code = "UNPROCESSABLE"
     message_vi = "Hồ sơ không đáp ứng yêu cầu."
+
+
+class Unavailable(DomainError):
+    """A dependency is down; nothing was lost and the request may be retried (HTTP 503)."""
+
+    kind = "unavailable"
+    code = "UNAVAILABLE"
+    message_vi = "Hệ thống tạm thời không xử lý được yêu cầu, vui lòng thử lại."

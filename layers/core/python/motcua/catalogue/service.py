@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import binascii
-import json
-
 from motcua.catalogue.model import Procedure
 from motcua.catalogue.store import CatalogueStore
 from motcua.errors import BadRequest, NotFound
+from motcua.paging import InvalidCursor
 
 
 def list_procedures(
@@ -15,7 +13,7 @@ def list_procedures(
 ) -> tuple[list[Procedure], str | None]:
     try:
         return store.list_published(limit=limit, cursor=cursor)
-    except (binascii.Error, json.JSONDecodeError, UnicodeDecodeError, TypeError, ValueError) as error:
+    except InvalidCursor as error:
         raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
 
 

@@ -8,16 +8,13 @@ Access patterns (docs/data-model.md):
 
 from __future__ import annotations
 
-import base64
-import json
-from typing import Any
-
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from motcua.catalogue.model import Procedure
 from motcua.dynamo import bind
+from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
 from motcua.settings import Settings
 
 CURRENT = "CURRENT"
@@ -70,14 +67,13 @@ class CatalogueStore:
         return Procedure.model_validate_json(item.body)
 
     def list_published(self, limit: int, cursor: str | None) -> tuple[list[Procedure], str | None]:
-        last_key = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
-        result = ProcedureItem.by_state.query(
-            "CATALOGUE#PUBLIC", limit=limit, last_evaluated_key=last_key, page_size=limit
-        )
-        procedures = [Procedure.model_validate_json(item.body) for item in result]
-        next_key: dict[str, Any] | None = result.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(next_key).encode()).decode() if next_key else None
-        return procedures, next_cursor
+        last_key = decode_cursor(cursor)
+        with refused_cursor_is_invalid():
+            result = ProcedureItem.by_state.query(
+                "CATALOGUE#PUBLIC", limit=limit, last_evaluated_key=last_key, page_size=limit
+            )
+            procedures = [Procedure.model_validate_json(item.body) for item in result]
+        return procedures, encode_cursor(result.last_evaluated_key)
 
     def put(self, procedure: Procedure) -> None:
         """Store a version and make it current (seed and sync path; the sync issue adds hashing)."""

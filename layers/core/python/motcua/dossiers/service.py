@@ -30,8 +30,9 @@ from motcua.dossiers.model import (
     task_id_for,
 )
 from motcua.dossiers.store import DossierStore
-from motcua.errors import Conflict, Forbidden, NotFound, Unprocessable
+from motcua.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable, Unprocessable
 from motcua.integrations.workflow import Workflow
+from motcua.paging import InvalidCursor
 from motcua.web.auth import Principal, Realm
 
 # Roles that may read a dossier within their scope, and roles that may decide a review task.
@@ -85,7 +86,6 @@ def submit(
     request: SubmitDossier,
     catalogue: CatalogueStore,
     dossiers: DossierStore,
-    workflow: Workflow,
     calendar: WorkingCalendar,
 ) -> Dossier:
     procedure = catalogue.current(request.procedure_code)
@@ -153,9 +153,29 @@ def submit(
         )
         return dossier, first
 
-    dossier = dossiers.create(codes.sequence_scope(request.agency_code, submitted_at.date()), build)
-    workflow.start(dossier.code, {"code": dossier.code})
-    return dossier
+    return dossiers.create(codes.sequence_scope(request.agency_code, submitted_at.date()), build)
+
+
+def start_processing(dossiers: DossierStore, workflow: Workflow, code: str) -> None:
+    """Start the dossier's execution (named by its code, so starting twice starts once).
+
+    Kept apart from ``submit`` so that a retry with the same Idempotency-Key, which replays the stored
+    intake result, starts the same dossier's execution instead of receiving a second dossier. If the
+    workflow cannot be reached the dossier stays visible, flagged for an operator, and the caller gets a
+    503 it may retry.
+    """
+    try:
+        workflow.start(code, {"code": code})
+    except Exception as error:
+        record_failure(dossiers, code, "start_processing", type(error).__name__, "StartExecution failed")
+        raise Unavailable(
+            "Hồ sơ đã được lưu nhưng chưa chuyển xử lý được; vui lòng gửi lại yêu cầu.",
+            code="PROCESSING_NOT_STARTED",
+            dossier_code=code,
+        ) from error
+    dossier = dossiers.get(code)
+    if dossier is not None and dossier.failure is not None and dossier.failure.step == "start_processing":
+        dossiers.save_transition(dossier, dossier.model_copy(update={"failure": None}), None)
 
 
 # --------------------------------------------------------------------------- reads
@@ -167,25 +187,28 @@ def view(principal: Principal, code: str, dossiers: DossierStore) -> tuple[Dossi
     not_found = NotFound(f"Không tìm thấy hồ sơ {code}.", code="DOSSIER_NOT_FOUND")
     if not codes.is_dossier_code(code):
         raise not_found
-    dossier = dossiers.get(code)
-    if dossier is None:
+    loaded = dossiers.load(code)  # one Query: dossier, timeline and tasks
+    if loaded is None:
         raise not_found
-    timeline = dossiers.timeline(code)
-    if not _may_read(principal, dossier, timeline):
+    dossier, timeline, tasks = loaded
+    if not _may_read(principal, dossier, timeline, tasks):
         raise not_found
     return dossier, timeline
 
 
-def _may_read(principal: Principal, dossier: Dossier, timeline: Sequence[ProgressRecord]) -> bool:
+def _may_read(
+    principal: Principal, dossier: Dossier, timeline: Sequence[ProgressRecord], tasks: Sequence[Task]
+) -> bool:
     if principal.realm is Realm.CITIZEN:
         return dossier.owner == principal.subject
     if not principal.roles & OFFICER_READ_ROLES or principal.agency != dossier.agency_code:
         return False
     if principal.scope == "AGENCY":
         return True
-    # UNIT and PERSONAL scopes (DOMAIN §1.3): only dossiers this officer has handled. Units are not yet
-    # recorded per step in the skeleton, so UNIT falls back to the same rule as PERSONAL.
-    return any(record.actor == principal.subject for record in timeline)
+    # UNIT and PERSONAL scopes (DOMAIN §1.3): only dossiers this officer has handled — a step they recorded
+    # or a task they decided. Units are not yet recorded per step, so UNIT falls back to the same rule.
+    handled = any(record.actor == principal.subject for record in timeline)
+    return handled or any(t.decision is not None and t.decision.officer == principal.subject for t in tasks)
 
 
 def inbox(
@@ -193,7 +216,10 @@ def inbox(
 ) -> tuple[list[Task], str | None]:
     if not principal.agency:
         raise Forbidden("Tài khoản chưa được gán cơ quan.", code="NO_AGENCY")
-    tasks, next_cursor = dossiers.inbox(principal.agency, limit=limit, cursor=cursor)
+    try:
+        tasks, next_cursor = dossiers.inbox(principal.agency, limit=limit, cursor=cursor)
+    except InvalidCursor as error:
+        raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
     visible = [t for t in tasks if principal.scope != "UNIT" or not t.unit or t.unit == principal.unit]
     return visible, next_cursor
 
@@ -229,9 +255,11 @@ def decide(
                 "at": decision.at.isoformat(),
             },
         )
-    except Exception:
-        dossiers.reopen_task(task)
-        raise
+    except Conflict:
+        raise  # the execution no longer waits (timed out, stopped): reopening would strand the task
+    except Exception as error:
+        dossiers.reopen_task(task)  # a transient failure: the officer can decide again
+        raise Unavailable(code="RESUME_FAILED") from error
     return decided
 
 

@@ -10,12 +10,10 @@ and one counter item per agency and day: pk=SEQ#{agency}#{yyMMdd}, sk=SEQ.
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import time
 from collections.abc import Callable
-from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -28,6 +26,7 @@ from motcua.dossiers.lifecycle import FINAL, Status
 from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskStatus
 from motcua.dynamo import bind
 from motcua.errors import Conflict
+from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
 from motcua.settings import Settings
 
 META = "META"
@@ -77,14 +76,6 @@ def _pk(code: str) -> str:
 
 def _progress_sk(seq: int) -> str:
     return f"P#{seq:04d}"
-
-
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    return json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
 
 
 def _meta_item(dossier: Dossier) -> DossierItem:
@@ -173,6 +164,20 @@ class DossierStore:
         except DossierItem.DoesNotExist:
             return None
 
+    def load(self, code: str) -> tuple[Dossier, list[ProgressRecord], list[Task]] | None:
+        """The whole aggregate in one Query on its partition: the dossier, its timeline and its tasks."""
+        dossier: Dossier | None = None
+        timeline: list[ProgressRecord] = []
+        tasks: list[Task] = []
+        for item in DossierItem.query(_pk(code), consistent_read=True):
+            if item.sk == META:
+                dossier = _dossier_from(item)
+            elif item.sk.startswith("P#"):
+                timeline.append(ProgressRecord.model_validate_json(item.body or "{}"))
+            elif item.sk.startswith("T#"):
+                tasks.append(Task.model_validate_json(item.body or "{}"))
+        return (dossier, timeline, tasks) if dossier is not None else None
+
     def timeline(self, code: str) -> list[ProgressRecord]:
         items = DossierItem.query(_pk(code), DossierItem.sk.startswith("P#"), consistent_read=True)
         return [ProgressRecord.model_validate_json(item.body or "{}") for item in items]
@@ -227,11 +232,13 @@ class DossierStore:
         return Task.model_validate_json(item.body or "{}")
 
     def inbox(self, agency_code: str, limit: int, cursor: str | None) -> tuple[list[Task], str | None]:
-        result = DossierItem.gsi1.query(
-            f"INBOX#{agency_code}", limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor)
-        )
-        tasks = [Task.model_validate_json(item.body or "{}") for item in result]
-        return tasks, _encode_cursor(result.last_evaluated_key)
+        start = decode_cursor(cursor)
+        with refused_cursor_is_invalid():
+            result = DossierItem.gsi1.query(
+                f"INBOX#{agency_code}", limit=limit, page_size=limit, last_evaluated_key=start
+            )
+            tasks = [Task.model_validate_json(item.body or "{}") for item in result]
+        return tasks, encode_cursor(result.last_evaluated_key)
 
     def decide_task(self, decided: Task) -> None:
         """Record a decision; exactly one of two officers deciding at once succeeds (the other gets 409)."""

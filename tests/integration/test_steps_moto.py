@@ -1,0 +1,444 @@
+"""The state machine's task handlers (functions/steps/*.py) and the deadline watch against moto.
+
+Each handler is called directly with the payload dossier.asl.json gives it, the way Lambda would. The officer's
+decision goes through the API, and the recording workflow shows what the execution would have been resumed
+with. Fixtures (``motcua``) live in conftest.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from motcua import runtime
+from motcua.dossiers.lifecycle import NATIONAL_CODE, Status
+from motcua.dossiers.model import Dossier, ProgressRecord, TaskStatus
+from motcua.errors import BadRequest, Conflict
+from tests.integration.conftest import AGENCY, OTHER_AGENCY, Motcua
+
+REVIEW = "review"
+SIXTY_DAYS = str(60 * 24 * 3600)
+
+
+def _dossier(code: str) -> Dossier:
+    dossier = runtime.dossier_store().get(code)
+    assert dossier is not None, code
+    return dossier
+
+
+def _timeline(code: str) -> list[ProgressRecord]:
+    return runtime.dossier_store().timeline(code)
+
+
+def _inbox(agency: str = AGENCY) -> list[str]:
+    tasks, _ = runtime.dossier_store().inbox(agency, limit=100, cursor=None)
+    return [task.task_id for task in tasks]
+
+
+def _tasks(motcua: Motcua, code: str) -> list[dict[str, Any]]:
+    return [item for item in motcua.items(code) if item["sk"]["S"].startswith("T#")]
+
+
+def _in_process(motcua: Motcua) -> str:
+    code = motcua.submitted()
+    assert motcua.step("register", code) == {"status": "IN_PROCESS"}
+    return code
+
+
+def _awaiting_review(motcua: Motcua, token: str = "token-review-1") -> str:
+    code = _in_process(motcua)
+    motcua.step("assign", code, step=REVIEW, taskToken=token)
+    return code
+
+
+def _decide(motcua: Motcua, task_id: str, outcome: str = "APPROVE", **body: Any) -> Any:
+    return motcua.call(
+        "POST", f"/v1/tasks/{task_id}/decision", motcua.approver(), {"outcome": outcome, **body}
+    )
+
+
+# ----------------------------------------------------------------------------- register
+def test_register_moves_a_received_dossier_into_processing(motcua: Motcua) -> None:
+    # Given a dossier just received online
+    code = motcua.submitted()
+    assert _dossier(code).status is Status.RECEIVED
+    # When the state machine runs Register
+    result = motcua.step("register", code)
+    # Then it is in process (national 4), with a second progress record by the system
+    assert result == {"status": "IN_PROCESS"}
+    dossier = _dossier(code)
+    assert dossier.status is Status.IN_PROCESS
+    assert dossier.national_code == 4
+    assert dossier.progress_count == 2
+    assert [(r.seq, r.status) for r in _timeline(code)] == [(1, Status.RECEIVED), (2, Status.IN_PROCESS)]
+    assert dossier.closed_at is None
+
+
+def test_register_run_twice_leaves_the_same_state_as_once(motcua: Motcua) -> None:
+    # Given Register already ran for a dossier
+    code = motcua.submitted()
+    motcua.step("register", code)
+    once = motcua.items(code)
+    # When Step Functions runs it again (a retry after a lost response)
+    result = motcua.step("register", code)
+    # Then it reports the same outcome and not one item changed: no second progress record, same version
+    assert result == {"status": "IN_PROCESS"}
+    assert motcua.items(code) == once
+    assert len(_timeline(code)) == 2
+
+
+def test_register_of_an_unknown_dossier_is_not_found(motcua: Motcua) -> None:
+    from motcua.errors import NotFound
+
+    with pytest.raises(NotFound) as raised:
+        motcua.step("register", "H32.201-260101-0999")
+    assert raised.value.code == "DOSSIER_NOT_FOUND"
+
+
+# ----------------------------------------------------------------------------- assign (officer review)
+def test_assign_opens_a_review_task_in_the_agency_inbox_holding_the_token(motcua: Motcua) -> None:
+    # Given a dossier in process
+    code = _in_process(motcua)
+    # When the state machine reaches OfficerReview with its callback token
+    result = motcua.step("assign", code, step=REVIEW, taskToken="token-review-1")
+    # Then one task is open for the agency's approvers, holding that token
+    task_id = f"{code}~{REVIEW}"
+    assert result == {"task_id": task_id}
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None
+    assert task.status is TaskStatus.OPEN
+    assert task.task_token == "token-review-1"
+    assert task.role == "APPROVER"
+    assert task.agency_code == AGENCY
+    assert _inbox() == [task_id]
+    assert _inbox(OTHER_AGENCY) == []
+    # And the dossier itself did not move
+    assert _dossier(code).status is Status.IN_PROCESS
+
+
+def test_assign_run_twice_keeps_one_task_with_the_latest_token(motcua: Motcua) -> None:
+    # Given the review task is open
+    code = _awaiting_review(motcua, token="token-review-1")
+    # When the step runs again (a retried waitForTaskToken state gets a fresh token)
+    motcua.step("assign", code, step=REVIEW, taskToken="token-review-2")
+    # Then there is still one task, and it holds the token the execution now waits on
+    assert len(_tasks(motcua, code)) == 1
+    assert _inbox() == [f"{code}~{REVIEW}"]
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None
+    assert task.task_token == "token-review-2"
+
+
+def test_assign_without_a_token_is_refused(motcua: Motcua) -> None:
+    code = _in_process(motcua)
+    with pytest.raises(BadRequest) as raised:
+        motcua.step("assign", code, step=REVIEW)
+    assert raised.value.code == "TASK_TOKEN_MISSING"
+    assert _tasks(motcua, code) == []
+
+
+def test_the_approver_sees_the_task_in_the_inbox_through_the_api(motcua: Motcua) -> None:
+    code = _awaiting_review(motcua)
+    reply = motcua.call("GET", "/v1/tasks", motcua.approver())
+    assert reply.status == 200, reply.body
+    assert [item["task_id"] for item in reply.body["items"]] == [f"{code}~{REVIEW}"]
+    assert "task_token" not in reply.body["items"][0]  # the callback token never leaves the server
+
+
+# ----------------------------------------------------------------------------- the officer's decision
+def test_an_approval_closes_the_task_and_resumes_the_execution_with_the_token(motcua: Motcua) -> None:
+    # Given a dossier waiting for its review
+    code = _awaiting_review(motcua, token="token-review-1")
+    task_id = f"{code}~{REVIEW}"
+    # When an approver of the agency approves it
+    reply = _decide(motcua, task_id, note="Đủ điều kiện")
+    # Then the decision is accepted, the task leaves the inbox, and the execution is resumed with the token
+    assert reply.status == 200, reply.body
+    assert reply.body["task_id"] == task_id
+    assert reply.body["outcome"] == "APPROVE"
+    assert _inbox() == []
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None
+    assert task.status is TaskStatus.DECIDED
+    assert task.decision is not None
+    assert task.decision.officer == "khsso-100233"
+    assert len(motcua.workflow.resumed) == 1
+    token, output = motcua.workflow.resumed[0]
+    assert token == "token-review-1"
+    assert output["outcome"] == "APPROVE"
+    assert output["officer"] == "khsso-100233"
+
+
+def test_a_second_decision_on_the_same_task_is_a_409(motcua: Motcua) -> None:
+    # Given the review was decided
+    code = _awaiting_review(motcua)
+    task_id = f"{code}~{REVIEW}"
+    assert _decide(motcua, task_id).status == 200
+    # When another decision arrives for it
+    reply = _decide(motcua, task_id, outcome="REJECT", reasons=["Thiếu giấy tờ"])
+    # Then it is refused, and the execution was resumed only once
+    assert reply.status == 409, reply.body
+    assert reply.body["error"]["code"] == "TASK_ALREADY_DECIDED"
+    assert len(motcua.workflow.resumed) == 1
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None and task.decision is not None
+    assert task.decision.outcome.value == "APPROVE"
+
+
+def test_of_two_officers_deciding_at_once_only_one_wins(motcua: Motcua) -> None:
+    # Given both officers read the task while it was open
+    code = _awaiting_review(motcua)
+    store = runtime.dossier_store()
+    seen = store.get_task(code, REVIEW)
+    assert seen is not None
+    decided = seen.model_copy(update={"status": TaskStatus.DECIDED})
+    # When both record their decision
+    store.decide_task(decided)
+    # Then the second write is refused by the store itself
+    with pytest.raises(Conflict) as raised:
+        store.decide_task(decided)
+    assert raised.value.code == "TASK_ALREADY_DECIDED"
+
+
+def test_a_decision_that_cannot_resume_the_execution_puts_the_task_back_in_the_inbox(motcua: Motcua) -> None:
+    # Given Step Functions cannot be reached when the approver decides
+    code = _awaiting_review(motcua, token="token-review-1")
+    task_id = f"{code}~{REVIEW}"
+    motcua.workflow.resume_error = ConnectionError("states endpoint unreachable")
+    # When the approver decides
+    reply = _decide(motcua, task_id)
+    # Then the request fails, and the task is open again, unchanged, for another try
+    assert reply.status >= 500, reply.body
+    assert _inbox() == [task_id]
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None
+    assert task.status is TaskStatus.OPEN
+    assert task.decision is None
+    assert task.task_token == "token-review-1"
+    # And when it is reachable again, the retry goes through
+    motcua.workflow.resume_error = None
+    assert _decide(motcua, task_id).status == 200
+    assert [token for token, _ in motcua.workflow.resumed] == ["token-review-1", "token-review-1"]
+    assert _inbox() == []
+
+
+def test_assign_replayed_after_the_decision_does_not_reopen_the_task(motcua: Motcua) -> None:
+    code = _awaiting_review(motcua)
+    assert _decide(motcua, f"{code}~{REVIEW}").status == 200
+    motcua.step("assign", code, step=REVIEW, taskToken="token-review-late")
+    task = runtime.dossier_store().get_task(code, REVIEW)
+    assert task is not None
+    assert task.status is TaskStatus.DECIDED
+    assert _inbox() == []
+
+
+def test_only_an_approver_of_the_agency_may_decide(motcua: Motcua) -> None:
+    code = _awaiting_review(motcua)
+    task_id = f"{code}~{REVIEW}"
+    processor = motcua.call("POST", f"/v1/tasks/{task_id}/decision", motcua.officer(), {"outcome": "APPROVE"})
+    elsewhere = motcua.call(
+        "POST", f"/v1/tasks/{task_id}/decision", motcua.approver(agency=OTHER_AGENCY), {"outcome": "APPROVE"}
+    )
+    assert processor.status == 403, processor.body
+    assert processor.body["error"]["code"] == "ROLE_REQUIRED"
+    assert elsewhere.status == 404, elsewhere.body
+    assert motcua.workflow.resumed == []
+    assert _inbox() == [task_id]
+
+
+def test_a_rejection_without_reasons_is_refused(motcua: Motcua) -> None:
+    code = _awaiting_review(motcua)
+    reply = _decide(motcua, f"{code}~{REVIEW}", outcome="REJECT", reasons=[])
+    assert reply.status == 422, reply.body
+    assert reply.body["error"]["code"] == "REASONS_REQUIRED"
+    assert motcua.workflow.resumed == []
+    assert _inbox() == [f"{code}~{REVIEW}"]
+
+
+# ----------------------------------------------------------------------------- result and closing
+def test_issuing_then_delivering_the_result_returns_the_dossier(motcua: Motcua) -> None:
+    # Given an approved dossier
+    code = _awaiting_review(motcua)
+    assert _decide(motcua, f"{code}~{REVIEW}").status == 200
+    # When the state machine issues the result and then delivers it
+    assert motcua.step("issue_result", code) == {"status": "RESULT_READY"}
+    assert _dossier(code).national_code == 9
+    assert motcua.step("deliver_result", code) == {"status": "RETURNED"}
+    # Then the dossier is returned (national 10) and closed, with one progress record per transition
+    dossier = _dossier(code)
+    assert dossier.status is Status.RETURNED
+    assert dossier.national_code == NATIONAL_CODE[Status.RETURNED] == 10
+    assert dossier.closed_at is not None
+    assert [r.status for r in _timeline(code)] == [
+        Status.RECEIVED,
+        Status.IN_PROCESS,
+        Status.RESULT_READY,
+        Status.RETURNED,
+    ]
+    # And the citizen sees it that way
+    reply = motcua.call("GET", f"/v1/dossiers/{code}", motcua.citizen())
+    assert reply.status == 200, reply.body
+    assert reply.body["status"]["national_code"] == 10
+    assert [entry["national_code"] for entry in reply.body["timeline"]] == [2, 4, 9, 10]
+
+
+def test_delivering_twice_leaves_the_same_state_as_once(motcua: Motcua) -> None:
+    code = _in_process(motcua)
+    motcua.step("issue_result", code)
+    motcua.step("deliver_result", code)
+    once = motcua.items(code)
+    assert motcua.step("deliver_result", code) == {"status": "RETURNED"}
+    assert motcua.items(code) == once
+
+
+def test_a_rejected_dossier_is_closed_with_the_reasons(motcua: Motcua) -> None:
+    # Given the approver rejected the dossier with reasons
+    code = _awaiting_review(motcua)
+    reasons = ["Giấy chứng sinh không hợp lệ", "Thiếu văn bản ủy quyền"]
+    reply = _decide(motcua, f"{code}~{REVIEW}", outcome="REJECT", reasons=reasons)
+    assert reply.status == 200, reply.body
+    _, output = motcua.workflow.resumed[0]
+    # When the state machine runs CloseRejected with the decision it was resumed with
+    result = motcua.step("close_rejected", code, decision=output)
+    # Then the dossier is stopped (national 8), closed, and keeps the reasons and who decided
+    assert result == {"status": "REJECTED"}
+    dossier = _dossier(code)
+    assert dossier.status is Status.REJECTED
+    assert dossier.national_code == 8
+    assert dossier.rejection_reasons == tuple(reasons)
+    assert dossier.closed_at is not None
+    last = _timeline(code)[-1]
+    assert last.status is Status.REJECTED
+    assert last.actor == "khsso-100233"
+    assert last.content == "; ".join(reasons)
+
+
+def _personal_approver(motcua: Motcua) -> str:
+    return motcua.officer(sub="khsso-100233", roles=("APPROVER",), scope="PERSONAL", unit="H32.201.00")
+
+
+def test_an_officer_with_personal_scope_reads_a_dossier_they_rejected(motcua: Motcua) -> None:
+    # Given an approver whose data scope is PERSONAL (DOMAIN §1.3: dossiers I handled) rejected a dossier
+    code = _awaiting_review(motcua)
+    token = _personal_approver(motcua)
+    assert motcua.call("GET", f"/v1/dossiers/{code}", token).status == 404  # not handled yet
+    decided = motcua.call(
+        "POST",
+        f"/v1/tasks/{code}~{REVIEW}/decision",
+        token,
+        {"outcome": "REJECT", "reasons": ["Hồ sơ giả mạo"]},
+    )
+    assert decided.status == 200, decided.body
+    motcua.step("close_rejected", code, decision=motcua.workflow.resumed[0][1])
+    # When they open it
+    reply = motcua.call("GET", f"/v1/dossiers/{code}", token)
+    # Then they see it
+    assert reply.status == 200, reply.body
+
+
+def test_an_officer_with_personal_scope_reads_a_dossier_they_approved(motcua: Motcua) -> None:
+    # Given an approver whose data scope is PERSONAL approved a dossier, and its result was issued
+    code = _awaiting_review(motcua)
+    token = _personal_approver(motcua)
+    decided = motcua.call("POST", f"/v1/tasks/{code}~{REVIEW}/decision", token, {"outcome": "APPROVE"})
+    assert decided.status == 200, decided.body
+    motcua.step("issue_result", code)
+    # When they open it
+    reply = motcua.call("GET", f"/v1/dossiers/{code}", token)
+    # Then they see it: deciding is handling (DOMAIN §1.3), whatever the outcome
+    assert reply.status == 200, reply.body
+
+
+# ----------------------------------------------------------------------------- failures
+def test_a_failed_step_flags_the_dossier_without_changing_its_status(motcua: Motcua) -> None:
+    # Given a dossier in process, and a step that failed for good
+    code = _in_process(motcua)
+    before = _dossier(code)
+    error = {"Error": "KeyError", "Cause": '{"errorMessage": "\'procedure\'"}'}
+    # When the state machine catches it into RecordFailure
+    result = motcua.step("record_failure", code, error=error)
+    # Then the dossier is flagged for an operator, its status and timeline untouched
+    assert result == {"flagged": True}
+    after = _dossier(code)
+    assert after.failure is not None
+    assert after.failure.error == "KeyError"
+    assert after.failure.cause == error["Cause"]
+    assert after.status is before.status is Status.IN_PROCESS
+    assert after.progress_count == before.progress_count
+    assert len(_timeline(code)) == 2
+    assert after.version == before.version + 1
+    # And the flag shows in the dossier view
+    reply = motcua.call("GET", f"/v1/dossiers/{code}", motcua.officer(scope="AGENCY"))
+    assert reply.body["flagged_failure"] is True
+
+
+def test_a_failure_for_an_unknown_dossier_flags_nothing(motcua: Motcua) -> None:
+    result = motcua.step("record_failure", "H32.201-260101-0999", error={"Error": "X", "Cause": "y"})
+    assert result == {"flagged": False}
+
+
+def test_an_illegal_transition_through_a_step_is_refused_and_changes_nothing(motcua: Motcua) -> None:
+    # Given a dossier still in process (no result issued)
+    code = _in_process(motcua)
+    before = motcua.items(code)
+    # When DeliverResult runs for it
+    with pytest.raises(Conflict) as raised:
+        motcua.step("deliver_result", code)
+    # Then the step fails with ILLEGAL_TRANSITION (caught into RecordFailure, never retried) and no item changed
+    assert raised.value.code == "ILLEGAL_TRANSITION"
+    assert raised.value.details == {"current": "IN_PROCESS", "target": "RETURNED"}
+    assert motcua.items(code) == before
+
+
+def test_no_step_reopens_a_closed_dossier(motcua: Motcua) -> None:
+    code = _in_process(motcua)
+    motcua.step(
+        "close_rejected", code, decision={"reasons": ["Không đủ điều kiện"], "officer": "khsso-100233"}
+    )
+    before = motcua.items(code)
+    for name in ("register", "issue_result", "deliver_result"):
+        with pytest.raises(Conflict):
+            motcua.step(name, code)
+    assert motcua.items(code) == before
+
+
+# ----------------------------------------------------------------------------- deadline watch
+def _watch(motcua: Motcua) -> dict[str, Any]:
+    from functions.schedules.deadline_watch import handler
+
+    result: dict[str, Any] = handler({}, motcua.context)
+    return result
+
+
+def test_the_deadline_watch_flags_an_open_dossier_once_its_due_date_has_passed(
+    motcua: Motcua, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a dossier in process, due in a working day or so
+    code = _in_process(motcua)
+    # When the watch runs now
+    # Then nothing is overdue
+    assert _watch(motcua) == {"flagged": []}
+    assert _dossier(code).overdue is False
+    # When the clock moves sixty days on and the watch runs again
+    monkeypatch.setenv("MOTCUA_CLOCK_OFFSET_SECONDS", SIXTY_DAYS)
+    # Then the dossier is flagged overdue, its status unchanged
+    assert _watch(motcua) == {"flagged": [code]}
+    dossier = _dossier(code)
+    assert dossier.overdue is True
+    assert dossier.status is Status.IN_PROCESS
+    # And a later run does not flag it again
+    assert _watch(motcua) == {"flagged": []}
+
+
+def test_the_deadline_watch_ignores_closed_dossiers(motcua: Motcua, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given one dossier returned and one still received
+    returned = _in_process(motcua)
+    motcua.step("issue_result", returned)
+    motcua.step("deliver_result", returned)
+    waiting = motcua.submitted()
+    # When the clock moves past both due dates
+    monkeypatch.setenv("MOTCUA_CLOCK_OFFSET_SECONDS", SIXTY_DAYS)
+    # Then only the open one is flagged
+    assert _watch(motcua) == {"flagged": [waiting]}
+    assert _dossier(returned).overdue is False
