@@ -10,7 +10,7 @@ from chalice import Chalice, Response
 from motcua import runtime
 from motcua.catalogue import service as catalogue
 from motcua.dossiers import service as dossiers
-from motcua.observability import ensure_patched, logger, metrics
+from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.web.auth import Realm
 from motcua.web.http import ROUTES, current_request, json_response, parse_body, query_int, query_str, route
 from motcua.web.views import (
@@ -38,6 +38,7 @@ def _principal(realms: Realm | tuple[Realm, ...], roles: tuple[str, ...] = ()) -
 def _observe(event: Any, get_response: Any) -> Any:
     ensure_patched()
     logger.clear_state()
+    logger.thread_safe_clear_keys()
     logger.append_keys(route=getattr(event, "path", None), method=getattr(event, "method", None))
     try:
         return get_response(event)
@@ -100,7 +101,7 @@ def submit_dossier() -> Response:
         dossier = dossiers.submit(
             principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
         )
-        logger.set_correlation_id(dossier.code)
+        correlate(dossier.code)
         logger.info(
             "dossier received", extra={"procedure": dossier.procedure_code, "agency": dossier.agency_code}
         )
@@ -125,7 +126,7 @@ def submit_dossier() -> Response:
 def get_dossier(code: str) -> Response:
     principal = _principal(BOTH)
     dossier, timeline = dossiers.view(principal, code, runtime.dossier_store())
-    logger.set_correlation_id(dossier.code)
+    correlate(dossier.code)
     logger.info("dossier read", extra={"audit": {"account": principal.subject, "event": "VIEW"}})
     return json_response(DossierView.of(dossier, timeline))
 
@@ -166,7 +167,7 @@ def decide_task(task_id: str) -> Response:
     principal = _principal(Realm.OFFICER)
     request = parse_body(app, dossiers.DecideTask)
     task = dossiers.decide(principal, task_id, request, runtime.dossier_store(), runtime.workflow())
-    logger.set_correlation_id(task.dossier_code)
+    correlate(task.dossier_code)
     logger.info("task decided", extra={"outcome": request.outcome.value, "step": task.step})
     assert task.decision is not None
     return json_response(

@@ -6,11 +6,11 @@ from typing import Any
 
 from motcua import runtime
 from motcua.dossiers import service
-from motcua.observability import logger, metrics, traced
+from motcua.observability import instrumented, logger, metrics
 
 
 @logger.inject_lambda_context
-@traced
+@instrumented
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     flagged = service.flag_overdue(runtime.dossier_store())

@@ -6,12 +6,12 @@ from typing import Any
 
 from motcua import runtime
 from motcua.dossiers import service
-from motcua.observability import logger, metrics, traced
+from motcua.observability import instrumented, logger, metrics
 from motcua.steps import StepEvent, transient_errors
 
 
-@logger.inject_lambda_context(correlation_id_path="code")
-@traced
+@logger.inject_lambda_context
+@instrumented
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StepEvent.model_validate(event)

@@ -21,6 +21,7 @@ app.log.disabled = True
 def _observe(event: Any, get_response: Any) -> Any:
     ensure_patched()
     logger.clear_state()
+    logger.thread_safe_clear_keys()
     return get_response(event)
 
 

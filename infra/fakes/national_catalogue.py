@@ -81,6 +81,12 @@ class FakeNationalCatalogue:
         self._index.extend(
             _index_entry(record) for code, record in self._original_details.items() if code not in listed
         )
+        # The online-service listing (execution shards): which Khánh Hòa agencies run each procedure online.
+        self._services: dict[str, list[dict[str, Any]]] = {}
+        for path in sorted((root / "execution").glob("*.json")):
+            shard = json.loads(path.read_text(encoding="utf-8"))
+            for code, entry in (shard.get("procedures") or {}).items():
+                self._services[code] = list(entry.get("dvc") or [])
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -145,6 +151,8 @@ class FakeNationalCatalogue:
                 for item in self._index
             }
             self._malformed: set[str] = set()
+            self._withdrawn: set[str] = set()
+            self._pages_left: int | None = None
             self._delay = 0.0
             self._fail_next = 0
             self._fail_status = 503
@@ -166,6 +174,24 @@ class FakeNationalCatalogue:
         with self._lock:
             self._fail_next = count
             self._fail_status = status
+
+    def withdraw(self, code: str) -> int:
+        """Mark a procedure abolished (bãi bỏ) in the national record: its state changes and ``updatedAt`` moves."""
+        with self._lock:
+            if code not in self._updated_at:
+                raise KeyError(code)
+            self._withdrawn.add(code)
+            self._updated_at[code] = max(int(time.time() * 1000), self._updated_at[code] + 1)
+            record = self._details.get(code)
+            if record is not None:
+                record["state"] = "ABOLISHED"
+                record["updatedAt"] = self._updated_at[code]
+            return self._updated_at[code]
+
+    def fail_after_pages(self, pages: int | None) -> None:
+        """Serve ``pages`` more list pages, then answer every request with 503 until reset: a crash mid-run."""
+        with self._lock:
+            self._pages_left = pages
 
     def change(self, code: str, *, at: int | None = None) -> int:
         """Bump ``updatedAt`` (to ``at`` or now, always later than before) and alter a fee; returns it."""
@@ -195,7 +221,16 @@ class FakeNationalCatalogue:
 
     def control(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Apply a ``POST /__control`` body; returns the new state. Raises ValueError/KeyError on bad input."""
-        unknown = set(body) - {"reset", "malformed", "delay", "fail_next", "fail_status", "change"}
+        unknown = set(body) - {
+            "reset",
+            "malformed",
+            "delay",
+            "fail_next",
+            "fail_status",
+            "change",
+            "withdraw",
+            "fail_after_pages",
+        }
         if unknown:
             raise ValueError(f"unknown switches: {sorted(unknown)}")
         if body.get("reset"):
@@ -208,6 +243,11 @@ class FakeNationalCatalogue:
             self.fail_next(int(body["fail_next"]), int(body.get("fail_status", 503)))
         for code in _codes(body.get("change", [])):
             self.change(code)
+        for code in _codes(body.get("withdraw", [])):
+            self.withdraw(code)
+        if "fail_after_pages" in body:
+            pages = body["fail_after_pages"]
+            self.fail_after_pages(None if pages is None else int(pages))
         return self.state()
 
     def state(self) -> dict[str, Any]:
@@ -236,12 +276,22 @@ class FakeNationalCatalogue:
             if self._fail_next > 0:
                 self._fail_next -= 1
                 return self._delay, self._fail_status
+            if self._pages_left is not None and self._pages_left <= 0:
+                return self._delay, 503  # "crashed": down until reset
             return self._delay, None
 
     def _page(self, page: int, page_size: int, changed_since: int | None) -> dict[str, Any]:
         with self._lock:
+            if self._pages_left is not None:
+                self._pages_left -= 1
             selected = [
-                {**item, "updatedAt": self._updated_at[item["ma"]], "hasDetail": item["ma"] in self._details}
+                {
+                    **item,
+                    **({"state": "ABOLISHED"} if item["ma"] in self._withdrawn else {}),
+                    "updatedAt": self._updated_at[item["ma"]],
+                    "hasDetail": item["ma"] in self._details,
+                    **({"dvc": self._services[item["ma"]]} if item["ma"] in self._services else {}),
+                }
                 for item in self._index
                 if changed_since is None or self._updated_at[item["ma"]] >= changed_since
             ]

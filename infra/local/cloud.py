@@ -24,7 +24,7 @@ from infra.local.template import ROOT, translate
 
 REGION = "ap-southeast-1"
 STATE_DIR = ROOT / ".local-cloud"
-SEED_CATALOGUE = Path(__file__).parent / "seed" / "catalogue.json"
+PROVINCE_CONFIG = Path(__file__).parent / "seed" / "province-config.json"
 
 # Off AWS: no X-Ray daemon, fake credentials; everything else comes from the template.
 BASE_ENVIRONMENT = {
@@ -49,6 +49,7 @@ def free_port() -> int:
 class LocalCloud:
     api_port: int = 0
     issuer_port: int = 0
+    national_port: int = 0
     moto_port: int = 0
     seed: bool = True
     fire_schedules: bool = True
@@ -71,6 +72,7 @@ class LocalCloud:
             self._start_scheduler()
         state = self.state()
         state["ready_seconds"] = round(time.monotonic() - started, 2)
+        state["catalogue_sync"] = getattr(self, "sync_report", {}).get("counters")
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(json.dumps(state, indent=2))
         return state
@@ -109,11 +111,15 @@ class LocalCloud:
 
     def _start_fakes(self) -> None:
         from infra.fakes.identity_issuer import FakeIdentityIssuer
+        from infra.fakes.national_catalogue import FakeNationalCatalogue
 
         issuer = FakeIdentityIssuer(port=self.issuer_port)
         self.urls["identity"] = issuer.start()
         self._stoppers.append(issuer.stop)
         self._issuer = issuer
+        national = FakeNationalCatalogue(port=self.national_port)
+        self.urls["national_catalogue"] = national.start()
+        self._stoppers.append(national.stop)
 
     def _provision(self) -> None:
         import boto3
@@ -129,6 +135,7 @@ class LocalCloud:
             "OfficerIssuer": officer.issuer,
             "OfficerAudience": officer.audience,
             "OfficerJwksUrl": officer.jwks_url,
+            "NationalCatalogueUrl": self.urls["national_catalogue"],
         }
         translated = translate(overrides)
         session = boto3.session.Session(region_name=REGION)
@@ -157,13 +164,16 @@ class LocalCloud:
         runtime.reset()
 
     def _seed(self) -> None:
+        """Load the province's catalogue configuration, then sync the catalogue from the fake national
+        database through the real sync function (a full run, as on a first deployment)."""
         from motcua import runtime
-        from motcua.catalogue.model import Procedure
 
-        data = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))
-        store = runtime.catalogue_store()
-        for raw in data["procedures"]:
-            store.put(Procedure.model_validate(raw))
+        config = json.loads(PROVINCE_CONFIG.read_text(encoding="utf-8"))
+        config.pop("_comment", None)
+        runtime.catalogue_store().put_json("CONFIG", "PROVINCE", config)
+        assert self.provisioned is not None
+        sync_function = self.provisioned.physical["CatalogueSyncFunction"]
+        self.sync_report = self.invoke(sync_function, {"full": True})
 
     def _serve_apps(self) -> None:
         import importlib
@@ -205,13 +215,22 @@ class LocalCloud:
 
     def fire(self, function_name: str) -> dict[str, Any]:
         """Deliver a scheduled event now, through Lambda Invoke in the embedded AWS."""
-        import boto3
-
-        event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-        response = boto3.client("lambda", region_name=REGION).invoke(
-            FunctionName=function_name, Payload=json.dumps(event).encode()
+        return self.invoke(
+            function_name, {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
         )
-        return json.loads(response["Payload"].read() or b"{}")  # type: ignore[no-any-return]
+
+    def invoke(self, function_name: str, event: dict[str, Any]) -> dict[str, Any]:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "lambda", region_name=REGION, config=Config(read_timeout=900, retries={"max_attempts": 0})
+        )
+        response = client.invoke(FunctionName=function_name, Payload=json.dumps(event).encode())
+        payload = json.loads(response["Payload"].read() or b"{}")
+        if response.get("FunctionError"):
+            raise RuntimeError(f"{function_name} failed: {payload}")
+        return payload  # type: ignore[no-any-return]
 
     def state(self) -> dict[str, Any]:
         assert self.provisioned is not None

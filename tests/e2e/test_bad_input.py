@@ -55,7 +55,7 @@ def test_missing_components_are_listed_each(cloud: Cloud) -> None:
     )
     error = assert_error(reply, 422, "MISSING_COMPONENTS")
     missing = error["details"]["missing"]  # type: ignore[index]
-    assert [m["code"] for m in missing] == ["000.00.00.G15-KQ003208"]
+    assert [m["code"] for m in missing] == ["000.00.00.G15-KQ003204"]
     assert all(m["name"] for m in missing)
 
 

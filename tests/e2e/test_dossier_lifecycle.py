@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.e2e.conftest import Cloud
 
 BIRTH_REGISTRATION = "1.001193"  # Thủ tục đăng ký khai sinh (real record, seed catalogue)
-REQUIRED_FORM = "000.00.00.G15-KQ003208"  # its application form, required by the demo configuration
+REQUIRED_FORM = (
+    "000.00.00.G15-KQ003204"  # Tờ khai đăng ký khai sinh: the application form, required by default
+)
 AGENCY = "H32.201"  # UBND phường Ba Ngòi, where the demo officers work
 
 

@@ -31,7 +31,7 @@ from motcua.web.auth import Realm
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
-SEED_CATALOGUE = ROOT / "infra" / "local" / "seed" / "catalogue.json"
+SEED_CATALOGUE = ROOT / "tests" / "fixtures" / "demo-catalogue.json"
 REGION = "ap-southeast-1"
 TABLE_ENV = ("CATALOGUE_TABLE", "DOSSIERS_TABLE", "IDEMPOTENCY_TABLE")
 

@@ -67,13 +67,24 @@ def ensure_patched() -> None:
         _patched = True
 
 
-def traced(handler: F) -> F:
-    """``tracer.capture_lambda_handler``, patching the AWS clients on the first invocation."""
+def correlate(code: str | None) -> None:
+    """Correlation id = the dossier code. Also kept per thread: on Lambda a process runs one invocation at a
+    time, but in the local cloud every handler shares one process and its threads."""
+    logger.set_correlation_id(code)
+    logger.thread_safe_clear_keys()
+    if code:
+        logger.thread_safe_append_keys(correlation_id=code)
+
+
+def instrumented(handler: F) -> F:
+    """Tracing (``capture_lambda_handler``, AWS clients patched on the first invocation) and log correlation
+    by the event's dossier code, for every state-machine and scheduled handler."""
     captured = tracer.capture_lambda_handler(handler)
 
     @functools.wraps(handler)
     def run(event: Any, context: Any) -> Any:
         ensure_patched()
+        correlate(event.get("code") if isinstance(event, dict) else None)
         return captured(event, context)
 
     return run  # type: ignore[return-value]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from motcua.calendar import WorkingCalendar
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
+    from motcua.integrations.national_catalogue import HttpNationalCatalogue
     from motcua.integrations.workflow import StepFunctionsWorkflow
     from motcua.web.auth import Authenticator
 
@@ -57,6 +58,12 @@ def authenticator() -> Authenticator:
             Realm.OFFICER: RealmConfig(s.officer_issuer, s.officer_audience, s.officer_jwks_url),
         }
     )
+
+
+def national_catalogue() -> HttpNationalCatalogue:
+    from motcua.integrations.national_catalogue import HttpNationalCatalogue
+
+    return HttpNationalCatalogue(get_settings().national_catalogue_url)
 
 
 def reset() -> None:

@@ -136,6 +136,8 @@ class Procedure(_Frozen):
     cases: tuple[ProcedureCase, ...] = ()
     subject_types: tuple[str, ...] = ()
     non_territorial: bool = False
+    steps_overrun: bool = False
+    """The internal steps add up to more than the legal processing time: reported to the administrator."""
 
     @property
     def is_published(self) -> bool:
@@ -150,3 +152,20 @@ class Procedure(_Frozen):
     def missing_components(self, supplied_codes: set[str]) -> list[Component]:
         """Required components not supplied, in catalogue order (listed once and completely, Mẫu 02)."""
         return [c for c in self.components if c.required and c.code not in supplied_codes]
+
+
+def steps_total(procedure: Procedure) -> float:
+    """Sum of the internal steps' durations in working days (a working hour counts as 1/8 of a day)."""
+    per_day = {TimeUnit.WORKING_DAY: 1.0, TimeUnit.HOUR: 1 / 8, TimeUnit.DAY: 1.0, TimeUnit.MONTH: 22.0}
+    return sum(s.duration_value * per_day[s.duration_unit] for s in procedure.steps)
+
+
+def steps_overrun(procedure: Procedure) -> bool:
+    """True when the internal procedure needs more time than the law gives (DOMAIN §2.3 validation).
+
+    Compared with the shortest legal time among the channels, in working days; calendar-day and month
+    limits are compared as if they were working days, which errs on the side of not flagging.
+    """
+    per_day = {TimeUnit.WORKING_DAY: 1.0, TimeUnit.HOUR: 1 / 8, TimeUnit.DAY: 1.0, TimeUnit.MONTH: 22.0}
+    limits = [t.quantity * per_day[t.unit] for t in procedure.processing_times if t.quantity > 0]
+    return bool(procedure.steps) and bool(limits) and steps_total(procedure) > min(limits) + 1e-9

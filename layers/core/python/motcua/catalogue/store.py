@@ -3,17 +3,26 @@
 Access patterns (docs/data-model.md):
 - one version of a procedure: GetItem pk=PROC#{code}, sk=V#{version:06d}
 - the current version of a procedure: GetItem pk=PROC#{code}, sk=CURRENT
-- published procedures, in code order, paged: Query gsi1 gsi1pk=CATALOGUE#PUBLIC
+- procedures by state, in code order, paged: Query gsi1 gsi1pk=CATALOGUE#{state}
+- sync bookkeeping (runs, quarantine, watermark, province configuration, generation): pk=SYNC|CONFIG|QUARANTINE
 """
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from motcua.catalogue.model import Procedure
+from motcua.catalogue.model import Procedure, ProcedureState
 from motcua.dynamo import bind
+from motcua.errors import Conflict
 from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
 from motcua.settings import Settings
 
@@ -39,19 +48,46 @@ class ProcedureItem(Model):
     version = NumberAttribute()
     state = UnicodeAttribute()
     body = UnicodeAttribute()  # the Procedure as JSON: read whole, never queried inside
+    content_hash = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_state = _ByState()
+
+
+class RecordItem(Model):
+    """Sync bookkeeping items of the same table: a JSON body under a key."""
+
+    class Meta:
+        table_name: str | None = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    body = UnicodeAttribute(null=True)
+    counter = NumberAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class CurrentEntry:
+    version: int
+    content_hash: str
+    state: ProcedureState
 
 
 def _version_key(version: int) -> str:
     return f"V#{version:06d}"
 
 
+def write_units(*bodies: str) -> int:
+    """DynamoDB write capacity of items of these sizes (1 WCU per KB, twice in a transaction)."""
+    return sum(max(1, math.ceil((len(body.encode()) + 200) / 1024)) for body in bodies)
+
+
 class CatalogueStore:
     def __init__(self, settings: Settings) -> None:
         bind(ProcedureItem, settings.catalogue_table, settings)
+        bind(RecordItem, settings.catalogue_table, settings)
 
+    # ------------------------------------------------------------------ procedures
     def current(self, code: str) -> Procedure | None:
         try:
             item = ProcedureItem.get(f"PROC#{code}", CURRENT)
@@ -75,30 +111,132 @@ class CatalogueStore:
             procedures = [Procedure.model_validate_json(item.body) for item in result]
         return procedures, encode_cursor(result.last_evaluated_key)
 
-    def put(self, procedure: Procedure) -> None:
-        """Store a version and make it current (seed and sync path; the sync issue adds hashing)."""
+    def published(self) -> Iterator[Procedure]:
+        """Every published procedure (the search index's load; a Query over all pages, never a Scan)."""
+        for item in ProcedureItem.by_state.query("CATALOGUE#PUBLIC", page_size=500):
+            yield Procedure.model_validate_json(item.body)
+
+    def current_index(self) -> dict[str, CurrentEntry]:
+        """Version, content hash and state of every procedure's current version (what the sync compares)."""
+        index: dict[str, CurrentEntry] = {}
+        for state in ProcedureState:
+            for item in ProcedureItem.by_state.query(
+                f"CATALOGUE#{state.value}",
+                attributes_to_get=["code", "version", "state", "content_hash"],
+                page_size=1000,
+            ):
+                index[item.code] = CurrentEntry(
+                    int(item.version), item.content_hash or "", ProcedureState(item.state)
+                )
+        return index
+
+    def save_version(self, procedure: Procedure, content_hash: str, previous: int | None) -> int:
+        """Add ``procedure`` as a new version and make it current, if the current one is still ``previous``."""
+        return self.save_versions([(procedure, content_hash, previous)])
+
+    def save_versions(self, changes: list[tuple[Procedure, str, int | None]]) -> int:
+        """Add new versions and make them current, each only if its current version is still the one given.
+
+        The version item is written before the pointer, so a reader never sees a pointer to a version that
+        is not there; a crash between the two leaves an unreferenced version that the next run rewrites with
+        the same content. New procedures go in batches (a whole catalogue's first sync is thousands of them);
+        a change to an existing one is conditioned on the version it replaces, so a replay or a concurrent
+        run cannot fork it. Returns the write units used.
+        """
+        units = 0
+        creations = [c for c in changes if c[2] is None]
+        with ProcedureItem.batch_write() as batch:
+            for procedure, digest, _ in creations:
+                version_item, current_item = self._items(procedure, digest)
+                batch.save(version_item)
+                batch.save(current_item)
+                units += write_units(version_item.body, current_item.body)
+        for procedure, digest, previous in (c for c in changes if c[2] is not None):
+            version_item, current_item = self._items(procedure, digest)
+            try:
+                version_item.save(condition=ProcedureItem.pk.does_not_exist())
+            except PutError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                there = self._get_item(procedure.code, _version_key(procedure.version))
+                if there is None or there.content_hash != digest:  # someone else wrote another version
+                    raise Conflict(code="CATALOGUE_VERSION_CONFLICT") from error
+            try:
+                current_item.save(condition=ProcedureItem.version == previous)
+            except PutError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                there = self._get_item(procedure.code, CURRENT)
+                if there is None or there.content_hash != digest:
+                    raise Conflict(code="CATALOGUE_VERSION_CONFLICT") from error
+            units += write_units(version_item.body, current_item.body)
+        return units
+
+    def _items(self, procedure: Procedure, digest: str) -> tuple[ProcedureItem, ProcedureItem]:
         body = procedure.model_dump_json()
         code, version, state = procedure.code, procedure.version, procedure.state.value
-        with ProcedureItem.batch_write() as batch:
-            batch.save(
-                ProcedureItem(
-                    f"PROC#{procedure.code}",
-                    _version_key(procedure.version),
-                    body=body,
-                    code=code,
-                    version=version,
-                    state=state,
-                )
-            )
-            batch.save(
-                ProcedureItem(
-                    f"PROC#{procedure.code}",
-                    CURRENT,
-                    body=body,
-                    gsi1pk=f"CATALOGUE#{procedure.state.value}",
-                    gsi1sk=procedure.code,
-                    code=code,
-                    version=version,
-                    state=state,
-                )
-            )
+        version_item = ProcedureItem(
+            f"PROC#{code}",
+            _version_key(version),
+            body=body,
+            content_hash=digest,
+            code=code,
+            version=version,
+            state=state,
+        )
+        current_item = ProcedureItem(
+            f"PROC#{code}",
+            CURRENT,
+            body=body,
+            content_hash=digest,
+            code=code,
+            version=version,
+            state=state,
+            gsi1pk=f"CATALOGUE#{state}",
+            gsi1sk=code,
+        )
+        return version_item, current_item
+
+    def _get_item(self, code: str, sk: str) -> ProcedureItem | None:
+        try:
+            return ProcedureItem.get(f"PROC#{code}", sk, consistent_read=True)
+        except ProcedureItem.DoesNotExist:
+            return None
+
+    def put(self, procedure: Procedure) -> None:
+        """Seed path: store ``procedure`` as the next version (tests and demo data)."""
+        from motcua.integrations.national_catalogue import content_hash
+
+        existing = self.current_index().get(procedure.code)
+        self.save_version(procedure, content_hash(procedure), existing.version if existing else None)
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _get_record(self, pk: str, sk: str) -> RecordItem | None:
+        try:
+            return RecordItem.get(pk, sk, consistent_read=True)
+        except RecordItem.DoesNotExist:
+            return None
+
+    def get_json(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self._get_record(pk, sk)
+        return json.loads(item.body) if item and item.body else None
+
+    def put_json(self, pk: str, sk: str, body: dict[str, Any]) -> None:
+        RecordItem(pk, sk, body=json.dumps(body, ensure_ascii=False, default=str)).save()
+
+    def delete_record(self, pk: str, sk: str) -> None:
+        RecordItem(pk, sk).delete()
+
+    def query_json(
+        self, pk: str, newest_first: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        items = RecordItem.query(pk, scan_index_forward=not newest_first, limit=limit, consistent_read=True)
+        return [json.loads(item.body) for item in items if item.body]
+
+    def generation(self) -> int:
+        """Bumped by every sync that changes the catalogue: API containers refresh their search index on it."""
+        item = self._get_record("CATALOGUE", "GENERATION")
+        return int(item.counter or 0) if item else 0
+
+    def bump_generation(self) -> None:
+        RecordItem("CATALOGUE", "GENERATION").update(actions=[RecordItem.counter.add(1)])
