@@ -100,9 +100,12 @@ class QuarantinedRecord(BaseModel):
 Progress = Callable[[int, int | None], None]
 
 
-def in_scope(item: dict[str, Any]) -> bool:
-    levels = [part.strip().lower() for part in str(item.get("cap") or "").split(",")]
-    return any(level in IN_SCOPE_LEVELS for level in levels)
+def in_scope(item: dict[str, Any], levels: tuple[str, ...] | None = IN_SCOPE_LEVELS) -> bool:
+    """Handled by the province or a commune (``levels=None``: everything, for benchmarks and tests)."""
+    if levels is None:
+        return True
+    item_levels = [part.strip().lower() for part in str(item.get("cap") or "").split(",")]
+    return any(level in levels for level in item_levels)
 
 
 def province_config(store: CatalogueStore, commune_agencies: Iterable[str] = ()) -> ProvinceCatalogueConfig:
@@ -144,6 +147,7 @@ def run(
     full: bool = False,
     page_size: int = 200,
     progress: Progress | None = None,
+    levels: tuple[str, ...] | None = IN_SCOPE_LEVELS,
 ) -> SyncRun:
     """One sync run (or the resumption of an interrupted one); returns its record."""
     sync = _open_run(store, now, full, config.content_hash())
@@ -165,7 +169,7 @@ def run(
             page_codes = {str(item.get("ma") or "") for item in page.items}
             seen.update(page_codes)
             for item in page.items:
-                change = _sync_one(upstream, config, sync, item, current, quarantine_now)
+                change = _sync_one(upstream, config, sync, item, current, quarantine_now, levels)
                 if change is not None:
                     changes.append(change)
             _flush(store, sync, changes, current, quarantined, quarantine_now, page_codes)
@@ -202,10 +206,11 @@ def _sync_one(
     item: dict[str, Any],
     current: dict[str, CurrentEntry],
     quarantine_now: dict[str, QuarantinedRecord],
+    levels: tuple[str, ...] | None,
 ) -> Change | None:
     """Map one national record; returns the new version to write, or None when nothing changed."""
     code = str(item.get("ma") or "")
-    if not in_scope(item):
+    if not in_scope(item, levels):
         sync.counters.out_of_scope += 1
         return None
     sync.counters.seen += 1

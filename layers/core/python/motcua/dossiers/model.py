@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from motcua.catalogue.model import Channel
+from motcua.catalogue.model import Channel, Fee
 from motcua.dossiers.lifecycle import NATIONAL_CODE, Status
 
 
@@ -63,6 +63,7 @@ class Dossier(_Model):
     applicant: Applicant
     summary: str = ""
     components: tuple[SuppliedComponent, ...] = ()
+    fees: tuple[Fee, ...] = Field(default=(), description="fee lines of the procedure version at receipt")
     submitted_at: datetime
     received_at: datetime = Field(description="when the legal clock starts: the next working moment")
     due_at: datetime

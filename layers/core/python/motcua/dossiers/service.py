@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from motcua import clock
 from motcua.calendar import DurationUnit, WorkingCalendar
-from motcua.catalogue.model import Channel, Procedure, TimeUnit
+from motcua.catalogue.model import Channel, Procedure, ProcedureState, TimeUnit
 from motcua.catalogue.store import CatalogueStore
 from motcua.dossiers import codes
 from motcua.dossiers.lifecycle import FINAL, Status, ensure_transition
@@ -89,9 +89,15 @@ def submit(
     calendar: WorkingCalendar,
 ) -> Dossier:
     procedure = catalogue.current(request.procedure_code)
-    if procedure is None or not procedure.is_published:
+    if procedure is None or procedure.state is ProcedureState.TESTING:
         raise NotFound(
             f"Không tìm thấy thủ tục hành chính {request.procedure_code}.", code="PROCEDURE_NOT_FOUND"
+        )
+    if procedure.state is ProcedureState.WITHDRAWN:
+        # Dossiers already received under it go on (they keep their version); new ones are refused.
+        raise Unprocessable(
+            f"Thủ tục {request.procedure_code} đã bị bãi bỏ, không tiếp nhận hồ sơ mới.",
+            code="PROCEDURE_WITHDRAWN",
         )
     processing_time = procedure.processing_time(Channel.ONLINE)
     if processing_time is None:
@@ -138,6 +144,7 @@ def submit(
             components=tuple(
                 SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components
             ),
+            fees=procedure.fees,  # the fee lines of the version in force at receipt (DOMAIN R0)
             received_at=received_at,
             due_at=due_at,
             original_due_at=due_at,

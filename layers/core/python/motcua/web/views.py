@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from motcua.catalogue.model import Procedure
+from motcua.catalogue.model import Fee, Procedure
 from motcua.dossiers.lifecycle import NATIONAL_LABEL_VI, Status
 from motcua.dossiers.model import Dossier, ProgressRecord, Task
 
@@ -111,6 +111,7 @@ class DossierView(_View):
     original_due_at: datetime
     closed_at: datetime | None
     applicant_name: str
+    fees: tuple[Fee, ...]
     rejection_reasons: tuple[str, ...]
     flagged_failure: bool
     overdue: bool
@@ -131,6 +132,7 @@ class DossierView(_View):
             original_due_at=d.original_due_at,
             closed_at=d.closed_at,
             applicant_name=d.applicant.name,
+            fees=d.fees,
             rejection_reasons=d.rejection_reasons,
             flagged_failure=d.failure is not None,
             overdue=d.overdue,
