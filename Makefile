@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml layers/core/python/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install --python $(BIN)/python -q -r pyproject.toml --extra dev
+	printf '#!/usr/bin/env bash\nPYTHONPATH="%s:%s/layers/core/python" exec "%s/$(BIN)/python" -m infra.cli "$$@"\n' "$(CURDIR)" "$(CURDIR)" "$(CURDIR)" > $(BIN)/motcua
+	chmod +x $(BIN)/motcua
 	touch $(STAMP)
 
 install: $(STAMP)

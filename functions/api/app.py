@@ -8,17 +8,28 @@ from typing import Any
 from chalice import Chalice, Response
 
 from motcua import runtime
+from motcua.agencies import service as agencies
 from motcua.catalogue import service as catalogue
+from motcua.catalogue import sync
+from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import service as dossiers
 from motcua.observability import correlate, ensure_patched, logger, metrics
+from motcua.settings import get_settings
 from motcua.web.auth import Realm
 from motcua.web.http import ROUTES, current_request, json_response, parse_body, query_int, query_str, route
 from motcua.web.views import (
+    AgencyDetail,
+    AgencyTree,
+    AgencyTreeNode,
+    AgencyView,
     DecisionAccepted,
     DossierCreated,
     DossierView,
+    OverrunPage,
     ProcedurePage,
     ProcedureSummary,
+    QuarantinePage,
+    SyncRunPage,
     TaskPage,
     TaskView,
 )
@@ -53,17 +64,40 @@ def _observe(event: Any, get_response: Any) -> Any:
     app,
     "/v1/procedures",
     "GET",
-    summary="List published procedures (danh mục TTHC)",
+    summary="Search published procedures (danh mục TTHC), ignoring diacritics and case",
     realm=None,
     response=ProcedurePage,
     errors=("400",),
-    query=(("limit", "1–100"), ("cursor", "next_cursor of the page")),
+    query=(
+        ("q", "words of the name, with or without diacritics, or a procedure code"),
+        ("field", "field (lĩnh vực) name"),
+        ("agency", "agency code that handles it"),
+        ("level", "PROVINCE | WARD | MINISTRY"),
+        ("online_level", "FULL | PARTIAL | NONE"),
+        ("has_fees", "true | false"),
+        ("limit", "1–100"),
+        ("cursor", "next_cursor of the previous page"),
+    ),
 )
 def list_procedures() -> Response:
-    items, cursor = catalogue.list_procedures(
-        runtime.catalogue_store(), limit=query_int(app, "limit", 50, 1, 100), cursor=query_str(app, "cursor")
+    has_fees = query_str(app, "has_fees")
+    query = SearchQuery(
+        text=query_str(app, "q") or "",
+        field=query_str(app, "field"),
+        agency=query_str(app, "agency"),
+        level=query_str(app, "level"),
+        online_level=query_str(app, "online_level"),
+        has_fees=None if has_fees is None else has_fees.lower() == "true",
+        offset=catalogue.parse_offset(query_str(app, "cursor")),
+        limit=query_int(app, "limit", 50, 1, 100),
     )
-    return json_response(ProcedurePage(items=[ProcedureSummary.of(p) for p in items], next_cursor=cursor))
+    page = catalogue.search_procedures(runtime.catalogue_search(), query)
+    cursor = None if page.next_offset is None else str(page.next_offset)
+    return json_response(
+        ProcedurePage(
+            items=[ProcedureSummary.of(p) for p in page.items], total=page.total, next_cursor=cursor
+        )
+    )
 
 
 @route(
@@ -178,6 +212,85 @@ def decide_task(task_id: str) -> Response:
             decided_at=task.decision.at,
         )
     )
+
+
+# ----------------------------------------------------------------------------- agencies
+@route(
+    app,
+    "/v1/agencies",
+    "GET",
+    summary="The province's agency tree (cây cơ quan)",
+    realm=None,
+    response=AgencyTree,
+)
+def list_agencies() -> Response:
+    tree = agencies.agency_tree(runtime.agency_store(), get_settings().province_code)
+    return json_response(AgencyTree(items=[AgencyTreeNode.of(node) for node in tree]))
+
+
+@route(
+    app,
+    "/v1/agencies/{code}",
+    "GET",
+    summary="One agency with its units and beneficiary accounts",
+    realm=None,
+    response=AgencyDetail,
+    errors=("404",),
+)
+def get_agency(code: str) -> Response:
+    agency, children, accounts = agencies.get_agency(runtime.agency_store(), code)
+    return json_response(
+        AgencyDetail(
+            agency=AgencyView.of(agency), children=[AgencyView.of(c) for c in children], accounts=accounts
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- administration
+ADMIN = ("PROVINCE_ADMIN", "AUDITOR")
+
+
+@route(
+    app,
+    "/v1/admin/catalogue/sync-runs",
+    "GET",
+    summary="Catalogue sync runs, newest first",
+    realm="officer",
+    response=SyncRunPage,
+    errors=("401", "403"),
+)
+def list_sync_runs() -> Response:
+    _principal(Realm.OFFICER, roles=ADMIN)
+    return json_response(SyncRunPage(items=sync.runs(runtime.catalogue_store(), limit=50)))
+
+
+@route(
+    app,
+    "/v1/admin/catalogue/quarantine",
+    "GET",
+    summary="National records that could not be read, with the reason",
+    realm="officer",
+    response=QuarantinePage,
+    errors=("401", "403"),
+)
+def list_quarantine() -> Response:
+    _principal(Realm.OFFICER, roles=ADMIN)
+    return json_response(QuarantinePage(items=sync.quarantine(runtime.catalogue_store())))
+
+
+@route(
+    app,
+    "/v1/admin/catalogue/overruns",
+    "GET",
+    summary="Procedures whose internal steps add up to more than the legal time",
+    realm="officer",
+    response=OverrunPage,
+    errors=("401", "403"),
+)
+def list_overruns() -> Response:
+    _principal(Realm.OFFICER, roles=ADMIN)
+    found = runtime.catalogue_search().overruns()
+    return json_response(OverrunPage(items=[ProcedureSummary.of(p) for p in found]))
 
 
 # ----------------------------------------------------------------------------- documentation

@@ -25,6 +25,8 @@ from infra.local.template import ROOT, translate
 REGION = "ap-southeast-1"
 STATE_DIR = ROOT / ".local-cloud"
 PROVINCE_CONFIG = Path(__file__).parent / "seed" / "province-config.json"
+# Khánh Hòa's real agency list (the national online-service listing), the project's copy of shared data.
+AGENCIES = ROOT / "tests" / "fixtures" / "national-catalogue" / "khanh-hoa-agencies.json"
 
 # Off AWS: no X-Ray daemon, fake credentials; everything else comes from the template.
 BASE_ENVIRONMENT = {
@@ -164,10 +166,13 @@ class LocalCloud:
         runtime.reset()
 
     def _seed(self) -> None:
-        """Load the province's catalogue configuration, then sync the catalogue from the fake national
-        database through the real sync function (a full run, as on a first deployment)."""
+        """Load the province's agencies and catalogue configuration, then sync the catalogue from the fake
+        national database through the real sync function (a full run, as on a first deployment)."""
         from motcua import runtime
+        from motcua.agencies.service import load_agencies
 
+        agencies = json.loads(AGENCIES.read_text(encoding="utf-8"))
+        load_agencies(runtime.agency_store(), agencies, os.environ.get("PROVINCE_CODE", "H32"))
         config = json.loads(PROVINCE_CONFIG.read_text(encoding="utf-8"))
         config.pop("_comment", None)
         runtime.catalogue_store().put_json("CONFIG", "PROVINCE", config)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from motcua.settings import get_settings
 
 if TYPE_CHECKING:
+    from motcua.agencies.store import AgencyStore
     from motcua.calendar import WorkingCalendar
+    from motcua.catalogue.service import CatalogueSearch
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
     from motcua.integrations.national_catalogue import HttpNationalCatalogue
@@ -60,6 +62,20 @@ def authenticator() -> Authenticator:
     )
 
 
+@lru_cache(maxsize=1)
+def catalogue_search() -> CatalogueSearch:
+    from motcua.catalogue.service import CatalogueSearch
+
+    return CatalogueSearch(catalogue_store())
+
+
+@lru_cache(maxsize=1)
+def agency_store() -> AgencyStore:
+    from motcua.agencies.store import AgencyStore
+
+    return AgencyStore(get_settings())
+
+
 def national_catalogue() -> HttpNationalCatalogue:
     from motcua.integrations.national_catalogue import HttpNationalCatalogue
 
@@ -68,5 +84,13 @@ def national_catalogue() -> HttpNationalCatalogue:
 
 def reset() -> None:
     get_settings.cache_clear()
-    for factory in (catalogue_store, dossier_store, workflow, working_calendar, authenticator):
+    for factory in (
+        catalogue_store,
+        dossier_store,
+        workflow,
+        working_calendar,
+        authenticator,
+        catalogue_search,
+        agency_store,
+    ):
         factory.cache_clear()

@@ -6,7 +6,7 @@ A procedure (thủ tục hành chính) is versioned: a dossier keeps the version
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -169,3 +169,62 @@ def steps_overrun(procedure: Procedure) -> bool:
     per_day = {TimeUnit.WORKING_DAY: 1.0, TimeUnit.HOUR: 1 / 8, TimeUnit.DAY: 1.0, TimeUnit.MONTH: 22.0}
     limits = [t.quantity * per_day[t.unit] for t in procedure.processing_times if t.quantity > 0]
     return bool(procedure.steps) and bool(limits) and steps_total(procedure) > min(limits) + 1e-9
+
+
+# ----------------------------------------------------------------------------- sync bookkeeping
+class Mode(StrEnum):
+    FULL = "FULL"
+    INCREMENTAL = "INCREMENTAL"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    INTERRUPTED = "INTERRUPTED"
+
+
+class Counters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    quarantined: int = 0
+    released: int = 0
+    out_of_scope: int = 0
+    overrun: int = 0
+    write_units: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.withdrawn
+
+
+class SyncRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    mode: Mode
+    status: RunStatus = RunStatus.RUNNING
+    started_at: datetime
+    finished_at: datetime | None = None
+    changed_since: datetime | None = None
+    config_hash: str = ""
+    next_page: int = 1
+    total: int | None = None
+    resumed: int = 0
+    counters: Counters = Field(default_factory=Counters)
+    error: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.started_at.isoformat()}#{self.run_id}"
+
+
+class QuarantinedRecord(BaseModel):
+    code: str
+    reason: str
+    run_id: str
+    at: datetime

@@ -13,12 +13,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from motcua.catalogue.model import Procedure, ProcedureState
+from motcua import clock
+from motcua.catalogue.model import (
+    Mode,
+    Procedure,
+    ProcedureState,
+    QuarantinedRecord,
+    RunStatus,
+    SyncRun,
+)
 from motcua.catalogue.province import ProvinceCatalogueConfig, apply
 from motcua.catalogue.store import CatalogueStore, CurrentEntry
 from motcua.errors import Conflict
@@ -37,64 +44,6 @@ QUARANTINE = "SYNC#QUARANTINE"
 STATE = ("SYNC#STATE", "WATERMARK")
 CONFIG = ("CONFIG", "PROVINCE")
 IN_SCOPE_LEVELS = ("cấp tỉnh", "cấp xã")  # what a province or a commune handles; ministry-only is not ours
-
-
-class Mode(StrEnum):
-    FULL = "FULL"
-    INCREMENTAL = "INCREMENTAL"
-
-
-class RunStatus(StrEnum):
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    INTERRUPTED = "INTERRUPTED"
-
-
-class Counters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seen: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    withdrawn: int = 0
-    quarantined: int = 0
-    released: int = 0
-    out_of_scope: int = 0
-    overrun: int = 0
-    write_units: int = 0
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated + self.withdrawn
-
-
-class SyncRun(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    run_id: str
-    mode: Mode
-    status: RunStatus = RunStatus.RUNNING
-    started_at: datetime
-    finished_at: datetime | None = None
-    changed_since: datetime | None = None
-    config_hash: str = ""
-    next_page: int = 1
-    total: int | None = None
-    resumed: int = 0
-    counters: Counters = Field(default_factory=Counters)
-    error: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.started_at.isoformat()}#{self.run_id}"
-
-
-class QuarantinedRecord(BaseModel):
-    code: str
-    reason: str
-    run_id: str
-    at: datetime
 
 
 Progress = Callable[[int, int | None], None]
@@ -188,7 +137,7 @@ def run(
         store.put_json(RUNS, sync.key, sync.model_dump(mode="json"))
         raise
     sync.status = RunStatus.SUCCEEDED
-    sync.finished_at = now
+    sync.finished_at = clock.now()
     store.put_json(RUNS, sync.key, sync.model_dump(mode="json"))
     store.put_json(*STATE, {"changed_since": sync.started_at.isoformat(), "config_hash": sync.config_hash})
     if sync.counters.written:

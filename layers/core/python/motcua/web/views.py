@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from motcua.catalogue.model import Fee, Procedure
+from motcua.agencies.model import Agency, AgencyNode, BeneficiaryAccount
+from motcua.catalogue.model import Fee, Procedure, QuarantinedRecord, SyncRun
 from motcua.dossiers.lifecycle import NATIONAL_LABEL_VI, Status
 from motcua.dossiers.model import Dossier, ProgressRecord, Task
 
@@ -33,6 +34,8 @@ class ProcedureSummary(_View):
     level: str
     online_level: str
     agencies: tuple[str, ...]
+    has_fees: bool
+    derived: bool
 
     @classmethod
     def of(cls, p: Procedure) -> ProcedureSummary:
@@ -44,11 +47,14 @@ class ProcedureSummary(_View):
             level=p.level,
             online_level=p.online_level.value,
             agencies=p.agencies,
+            has_fees=any(f.amount > 0 for f in p.fees),
+            derived=p.derived,
         )
 
 
 class ProcedurePage(_View):
     items: list[ProcedureSummary]
+    total: int
     next_cursor: str | None = None
 
 
@@ -174,3 +180,48 @@ class DecisionAccepted(_View):
     dossier_code: str
     outcome: str
     decided_at: datetime
+
+
+class AgencyView(_View):
+    code: str
+    name: str
+    kind: str
+    level: str
+    parent_code: str | None
+
+    @classmethod
+    def of(cls, a: Agency) -> AgencyView:
+        return cls(
+            code=a.code, name=a.name, kind=a.kind.value, level=a.level.value, parent_code=a.parent_code
+        )
+
+
+class AgencyTreeNode(_View):
+    agency: AgencyView
+    children: list[AgencyTreeNode]
+
+    @classmethod
+    def of(cls, node: AgencyNode) -> AgencyTreeNode:
+        return cls(agency=AgencyView.of(node.agency), children=[cls.of(c) for c in node.children])
+
+
+class AgencyTree(_View):
+    items: list[AgencyTreeNode]
+
+
+class AgencyDetail(_View):
+    agency: AgencyView
+    children: list[AgencyView]
+    accounts: list[BeneficiaryAccount]
+
+
+class SyncRunPage(_View):
+    items: list[SyncRun]
+
+
+class QuarantinePage(_View):
+    items: list[QuarantinedRecord]
+
+
+class OverrunPage(_View):
+    items: list[ProcedureSummary]
