@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from motcua import runtime
+from motcua import clock, runtime
 from motcua.agencies import service as agencies
 from motcua.catalogue import service as catalogue
 from motcua.catalogue import sync
@@ -22,6 +22,7 @@ from motcua.web.views import (
     AgencyTree,
     AgencyTreeNode,
     AgencyView,
+    CalendarView,
     DecisionAccepted,
     DossierCreated,
     DossierView,
@@ -33,6 +34,7 @@ from motcua.web.views import (
     TaskPage,
     TaskView,
 )
+from motcua.workdays import service as workdays
 
 app = Chalice(app_name="motcua-api")
 app.log.disabled = True  # Powertools Logger is the one logger (JSON, correlation id)
@@ -291,6 +293,47 @@ def list_overruns() -> Response:
     _principal(Realm.OFFICER, roles=ADMIN)
     found = runtime.catalogue_search().overruns()
     return json_response(OverrunPage(items=[ProcedureSummary.of(p) for p in found]))
+
+
+@route(
+    app,
+    "/v1/admin/calendar",
+    "GET",
+    summary="The province's calendar overrides (extra days off, make-up working days)",
+    realm="officer",
+    response=CalendarView,
+    errors=("401", "403"),
+)
+def get_calendar() -> Response:
+    _principal(Realm.OFFICER, roles=(*ADMIN, "AGENCY_ADMIN"))
+    return json_response(_calendar_view(runtime.calendar_store().get()))
+
+
+@route(
+    app,
+    "/v1/admin/calendar",
+    "PUT",
+    summary="Replace the calendar overrides (optimistic lock on version)",
+    realm="officer",
+    request=workdays.UpdateCalendar,
+    response=CalendarView,
+    errors=("400", "401", "403", "409", "422"),
+)
+def put_calendar() -> Response:
+    principal = _principal(Realm.OFFICER, roles=("PROVINCE_ADMIN",))
+    request = parse_body(app, workdays.UpdateCalendar)
+    settings = workdays.update(runtime.calendar_store(), request, principal.subject)
+    logger.info("calendar changed", extra={"audit": {"account": principal.subject, "event": "ADMIN_CHANGE"}})
+    runtime.calendar_provider.cache_clear()  # this container uses the new calendar at once
+    return json_response(_calendar_view(settings))
+
+
+def _calendar_view(settings: Any) -> CalendarView:
+    from motcua.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar(overrides=settings.overrides())
+    upcoming = workdays.working_days(calendar, clock.now().date(), 30)
+    return CalendarView(settings=settings, next_working_days=upcoming)
 
 
 # ----------------------------------------------------------------------------- documentation

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from motcua.integrations.national_catalogue import HttpNationalCatalogue
     from motcua.integrations.workflow import StepFunctionsWorkflow
     from motcua.web.auth import Authenticator
+    from motcua.workdays.service import CalendarProvider
+    from motcua.workdays.store import CalendarStore
 
 
 @lru_cache(maxsize=1)
@@ -43,10 +45,22 @@ def workflow() -> StepFunctionsWorkflow:
 
 
 @lru_cache(maxsize=1)
-def working_calendar() -> WorkingCalendar:
-    from motcua.calendar import WorkingCalendar
+def calendar_store() -> CalendarStore:
+    from motcua.workdays.store import CalendarStore
 
-    return WorkingCalendar()
+    return CalendarStore(get_settings())
+
+
+@lru_cache(maxsize=1)
+def calendar_provider() -> CalendarProvider:
+    from motcua.workdays.service import CalendarProvider
+
+    return CalendarProvider(calendar_store())
+
+
+def working_calendar() -> WorkingCalendar:
+    """Vietnam's holidays plus the province's overrides, as last read (refreshed every minute)."""
+    return calendar_provider().calendar()
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +102,8 @@ def reset() -> None:
         catalogue_store,
         dossier_store,
         workflow,
-        working_calendar,
+        calendar_store,
+        calendar_provider,
         authenticator,
         catalogue_search,
         agency_store,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,6 +10,7 @@ from motcua.agencies.model import Agency, AgencyNode, BeneficiaryAccount
 from motcua.catalogue.model import Fee, Procedure, QuarantinedRecord, SyncRun
 from motcua.dossiers.lifecycle import NATIONAL_LABEL_VI, Status
 from motcua.dossiers.model import Dossier, ProgressRecord, Task
+from motcua.workdays.model import CalendarSettings
 
 
 class _View(BaseModel):
@@ -225,3 +226,8 @@ class QuarantinePage(_View):
 
 class OverrunPage(_View):
     items: list[ProcedureSummary]
+
+
+class CalendarView(_View):
+    settings: CalendarSettings
+    next_working_days: list[date]
