@@ -25,6 +25,8 @@ from motcua.web.views import (
     CalendarView,
     DecisionAccepted,
     DossierCreated,
+    DossierSummary,
+    DossierSummaryPage,
     DossierView,
     OverrunPage,
     ProcedurePage,
@@ -165,6 +167,42 @@ def get_dossier(code: str) -> Response:
     correlate(dossier.code)
     logger.info("dossier read", extra={"audit": {"account": principal.subject, "event": "VIEW"}})
     return json_response(DossierView.of(dossier, timeline))
+
+
+@route(
+    app,
+    "/v1/me/dossiers",
+    "GET",
+    summary="My dossiers (hồ sơ của tôi), newest first",
+    realm="citizen",
+    response=DossierSummaryPage,
+    errors=("400", "401", "403"),
+    query=(("limit", "1–100"), ("cursor", "next_cursor of the page")),
+)
+def my_dossiers() -> Response:
+    principal = _principal(Realm.CITIZEN)
+    found, cursor = dossiers.my_dossiers(
+        principal,
+        runtime.dossier_store(),
+        limit=query_int(app, "limit", 20, 1, 100),
+        cursor=query_str(app, "cursor"),
+    )
+    return json_response(DossierSummaryPage(items=[DossierSummary.of(d) for d in found], next_cursor=cursor))
+
+
+@route(
+    app,
+    "/v1/lookup/{code}",
+    "GET",
+    summary="Public lookup by code and ID number (the QR of the receipt slip): status only",
+    realm=None,
+    response=DossierSummary,
+    errors=("404",),
+    query=(("id_number", "the applicant's ID number"),),
+)
+def lookup(code: str) -> Response:
+    dossier = dossiers.public_lookup(runtime.dossier_store(), code, query_str(app, "id_number") or "")
+    return json_response(DossierSummary.of(dossier))
 
 
 # ----------------------------------------------------------------------------- officer tasks

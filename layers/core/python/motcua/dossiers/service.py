@@ -5,6 +5,7 @@ Services decide; handlers translate. Stores and the workflow arrive as arguments
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -216,6 +217,31 @@ def _may_read(
     # or a task they decided. Units are not yet recorded per step, so UNIT falls back to the same rule.
     handled = any(record.actor == principal.subject for record in timeline)
     return handled or any(t.decision is not None and t.decision.officer == principal.subject for t in tasks)
+
+
+def my_dossiers(
+    principal: Principal, dossiers: DossierStore, limit: int, cursor: str | None
+) -> tuple[list[Dossier], str | None]:
+    try:
+        return dossiers.owned_by(principal.subject, limit=limit, cursor=cursor)
+    except InvalidCursor as error:
+        raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
+
+
+def public_lookup(dossiers: DossierStore, code: str, id_number: str) -> Dossier:
+    """The lookup behind the QR code of the receipt slip: the code and the applicant's ID number together
+    reveal the status and due date, nothing personal; any mismatch is the same 404 (DOMAIN §3.2)."""
+    not_found = NotFound("Không tìm thấy hồ sơ với mã và số giấy tờ này.", code="DOSSIER_NOT_FOUND")
+    if not codes.is_dossier_code(code) or not id_number.isdigit():
+        raise not_found
+    dossier = dossiers.get(code)
+    if (
+        dossier is None
+        or not dossier.applicant.id_number
+        or not hmac.compare_digest(dossier.applicant.id_number, id_number)
+    ):
+        raise not_found
+    return dossier
 
 
 def inbox(

@@ -182,6 +182,20 @@ class DossierStore:
         items = DossierItem.query(_pk(code), DossierItem.sk.startswith("P#"), consistent_read=True)
         return [ProgressRecord.model_validate_json(item.body or "{}") for item in items]
 
+    def owned_by(self, owner: str, limit: int, cursor: str | None) -> tuple[list[Dossier], str | None]:
+        """A citizen's dossiers, newest first (gsi1 OWNER#{owner})."""
+        start = decode_cursor(cursor)
+        with refused_cursor_is_invalid():
+            result = DossierItem.gsi1.query(
+                f"OWNER#{owner}",
+                scan_index_forward=False,
+                limit=limit,
+                page_size=limit,
+                last_evaluated_key=start,
+            )
+            dossiers = [_dossier_from(item) for item in result]
+        return dossiers, encode_cursor(result.last_evaluated_key)
+
     def overdue(self, before_iso: str, limit: int = 500) -> list[Dossier]:
         items = DossierItem.gsi2.query("OPEN", DossierItem.gsi2sk < before_iso, limit=limit)
         return [_dossier_from(item) for item in items]

@@ -231,3 +231,28 @@ class OverrunPage(_View):
 class CalendarView(_View):
     settings: CalendarSettings
     next_working_days: list[date]
+
+
+class DossierSummary(_View):
+    code: str
+    procedure_code: str
+    agency_code: str
+    status: StatusView
+    received_at: datetime
+    due_at: datetime
+
+    @classmethod
+    def of(cls, d: Dossier) -> DossierSummary:
+        return cls(
+            code=d.code,
+            procedure_code=d.procedure_code,
+            agency_code=d.agency_code,
+            status=StatusView.of(d.status, d.national_code),
+            received_at=d.received_at,
+            due_at=d.due_at,
+        )
+
+
+class DossierSummaryPage(_View):
+    items: list[DossierSummary]
+    next_cursor: str | None = None
