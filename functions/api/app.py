@@ -8,9 +8,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from motcua import clock, runtime
-from motcua.agencies import service as agencies
 from motcua.catalogue import service as catalogue
-from motcua.catalogue import sync
 from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import service as dossiers
 from motcua.observability import correlate, ensure_patched, logger, metrics
@@ -36,7 +34,7 @@ from motcua.web.views import (
     TaskPage,
     TaskView,
 )
-from motcua.workdays import service as workdays
+from motcua.workdays.model import UpdateCalendar
 
 app = Chalice(app_name="motcua-api")
 app.log.disabled = True  # Powertools Logger is the one logger (JSON, correlation id)
@@ -264,6 +262,8 @@ def decide_task(task_id: str) -> Response:
     response=AgencyTree,
 )
 def list_agencies() -> Response:
+    from motcua.agencies import service as agencies
+
     tree = agencies.agency_tree(runtime.agency_store(), get_settings().province_code)
     return json_response(AgencyTree(items=[AgencyTreeNode.of(node) for node in tree]))
 
@@ -278,6 +278,8 @@ def list_agencies() -> Response:
     errors=("404",),
 )
 def get_agency(code: str) -> Response:
+    from motcua.agencies import service as agencies
+
     agency, children, accounts = agencies.get_agency(runtime.agency_store(), code)
     return json_response(
         AgencyDetail(
@@ -300,6 +302,8 @@ ADMIN = ("PROVINCE_ADMIN", "AUDITOR")
     errors=("401", "403"),
 )
 def list_sync_runs() -> Response:
+    from motcua.catalogue import sync
+
     _principal(Realm.OFFICER, roles=ADMIN)
     return json_response(SyncRunPage(items=sync.runs(runtime.catalogue_store(), limit=50)))
 
@@ -314,6 +318,8 @@ def list_sync_runs() -> Response:
     errors=("401", "403"),
 )
 def list_quarantine() -> Response:
+    from motcua.catalogue import sync
+
     _principal(Realm.OFFICER, roles=ADMIN)
     return json_response(QuarantinePage(items=sync.quarantine(runtime.catalogue_store())))
 
@@ -353,13 +359,15 @@ def get_calendar() -> Response:
     "PUT",
     summary="Replace the calendar overrides (optimistic lock on version)",
     realm="officer",
-    request=workdays.UpdateCalendar,
+    request=UpdateCalendar,
     response=CalendarView,
     errors=("400", "401", "403", "409", "422"),
 )
 def put_calendar() -> Response:
     principal = _principal(Realm.OFFICER, roles=("PROVINCE_ADMIN",))
-    request = parse_body(app, workdays.UpdateCalendar)
+    from motcua.workdays import service as workdays
+
+    request = parse_body(app, UpdateCalendar)
     settings = workdays.update(runtime.calendar_store(), request, principal.subject)
     logger.info("calendar changed", extra={"audit": {"account": principal.subject, "event": "ADMIN_CHANGE"}})
     runtime.calendar_provider.cache_clear()  # this container uses the new calendar at once
@@ -368,6 +376,7 @@ def put_calendar() -> Response:
 
 def _calendar_view(settings: Any) -> CalendarView:
     from motcua.calendar import WorkingCalendar
+    from motcua.workdays import service as workdays
 
     calendar = WorkingCalendar(overrides=settings.overrides())
     upcoming = workdays.working_days(calendar, clock.now().date(), 30)

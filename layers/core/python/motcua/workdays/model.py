@@ -49,3 +49,13 @@ class CalendarSettings(BaseModel):
             days_off=frozenset(c.day for c in self.days_off),
             working_days=frozenset(c.day for c in self.working_days),
         )
+
+
+class UpdateCalendar(BaseModel):
+    """The administrator's edit: the full lists, and the version they were read at (optimistic lock)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days_off: list[DayChange] = Field(default_factory=list, max_length=500)
+    working_days: list[DayChange] = Field(default_factory=list, max_length=500)
+    version: int = Field(ge=0)

@@ -7,25 +7,13 @@ import threading
 import time
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from motcua import clock
 from motcua.calendar import WorkingCalendar
 from motcua.errors import Unprocessable
-from motcua.workdays.model import CalendarSettings, DayChange
+from motcua.workdays.model import CalendarSettings, UpdateCalendar
 from motcua.workdays.store import CalendarStore
 
 REFRESH_SECONDS = 60.0
-
-
-class UpdateCalendar(BaseModel):
-    """The administrator's edit: the full lists, and the version they were read at (optimistic lock)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    days_off: list[DayChange] = Field(default_factory=list, max_length=500)
-    working_days: list[DayChange] = Field(default_factory=list, max_length=500)
-    version: int = Field(ge=0)
 
 
 def update(store: CalendarStore, request: UpdateCalendar, account: str) -> CalendarSettings:
