@@ -17,6 +17,16 @@ measured in the same run. It runs in ``.venv-bench/``, an isolated virtualenv ho
 functions ship (the requirements.txt of every layer and function in template.yaml) plus boto3 (which the
 Lambda runtime provides), never the dev tools, so that moto, pytest or SAM cannot make an import look cheap
 or dear.
+
+``catalogue-sync`` — a full sync (``motcua.catalogue.sync.run``) of all 4,707 real index entries into
+``moto.mock_aws()`` in this process, from an in-process ``NationalCatalogue`` (no HTTP: the sync's own cost),
+as a ratio to the floor: a plain boto3 ``batch_writer()`` of the same items into an identical table. Also a
+no-change re-run, which must write nothing. Medians of 3 measurements on fresh tables; with
+``BENCH_PROFILE=1`` (or when over budget) it adds a cProfile of one more first run.
+
+``catalogue-search`` — ``motcua.catalogue.search.SearchIndex`` over the same procedures: latency percentiles of
+1,000 queries built from real names (fixed seed), build time and memory, and the ratio to a plain ``in`` scan
+of the folded names. Data and helpers of both: ``tests/perf/catalogue_bench.py``.
 """
 
 from __future__ import annotations
@@ -552,6 +562,291 @@ def bench_imports(ctx: BenchContext) -> None:
     print(f"wrote {_rel(path)}")
 
 
+# ------------------------------------------------------------------------------------------------ catalogue
+
+SYNC_BUDGET = 2.0  # a full first sync may cost at most this many times a plain batch_writer of its items
+SYNC_MEASUREMENTS = 3  # first run and floor, each on fresh tables; medians are reported
+SEARCH_BUDGET_US = 1000.0  # median latency of one search over the whole catalogue
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _samples(values: list[float], digits: int = 2) -> str:
+    return " ".join(f"{v:.{digits}f}" for v in values)
+
+
+@benchmark(
+    "catalogue-sync",
+    f"full catalogue sync of the 4,707 real procedures into moto, as a ratio to a plain batch_writer "
+    f"(budget {SYNC_BUDGET}x)",
+)
+def bench_catalogue_sync(ctx: BenchContext) -> None:
+    from tests.perf import catalogue_bench as cb
+
+    t0 = time.perf_counter()
+    data = cb.upstream_data()
+    print(
+        f"catalogue-sync: {len(data.items)} index entries ({data.real} real detail records, "
+        f"{data.synthesised} synthesised from real ones), levels=None, full runs, "
+        f"{SYNC_MEASUREMENTS} measurements on fresh tables (moto in-process, upstream in-process; "
+        f"data ready in {time.perf_counter() - t0:.1f}s)",
+        flush=True,
+    )
+    samples: list[cb.SyncSample] = []
+    profile = ""
+    with cb.mocked_aws():
+        runner = cb.SyncBench(data)
+        for n in range(SYNC_MEASUREMENTS):
+            sample = runner.measure(index_cost=n == 0)
+            samples.append(sample)
+            print(
+                f"  measurement {n + 1}/{SYNC_MEASUREMENTS}: first run {sample.first_s:.2f}s, "
+                f"re-run {sample.rerun_s:.2f}s, floor {sample.floor_s:.2f}s",
+                flush=True,
+            )
+        first_s = _median([s.first_s for s in samples])
+        rerun_s = _median([s.rerun_s for s in samples])
+        floor_s = _median([s.floor_s for s in samples])
+        ratio = first_s / floor_s
+        status = "PASS" if ratio <= SYNC_BUDGET else "OVER"
+        if status == "OVER" or os.environ.get("BENCH_PROFILE"):
+            print("  profiling one more first run (cProfile) ...", flush=True)
+            profile = runner.profile(top=20)
+
+    last = samples[-1]
+    procedures = last.procedures
+    items = last.items_written
+    first_units = [s.first_counters["write_units"] for s in samples]
+    rerun_written = [
+        s.rerun_counters["created"] + s.rerun_counters["updated"] + s.rerun_counters["withdrawn"]
+        for s in samples
+    ]
+    rerun_units = [s.rerun_counters["write_units"] for s in samples]
+    first_written = [
+        s.first_counters["created"] + s.first_counters["updated"] + s.first_counters["withdrawn"]
+        for s in samples
+    ]
+    rerun_ok = not any(rerun_written) and not any(rerun_units)
+    complete = all(w == procedures for w in first_written) and all(s.floor_items == items for s in samples)
+
+    rows = [
+        [
+            "first run (sync.run, full)",
+            f"{first_s:.2f}",
+            _samples([s.first_s for s in samples]),
+            str(first_written[-1]),
+            str(items),
+            str(first_units[-1]),
+            f"{procedures / first_s:.0f} proc/s, {items / first_s:.0f} items/s",
+            "-",
+            "-",
+        ],
+        [
+            "no-change re-run",
+            f"{rerun_s:.2f}",
+            _samples([s.rerun_s for s in samples]),
+            str(max(rerun_written)),
+            "0",
+            str(max(rerun_units)),
+            f"{procedures / rerun_s:.0f} proc/s",
+            "0 written",
+            "PASS" if rerun_ok else "FAIL",
+        ],
+        [
+            "floor (boto3 batch_writer)",
+            f"{floor_s:.2f}",
+            _samples([s.floor_s for s in samples]),
+            "-",
+            str(last.floor_items),
+            str(last.floor_units),
+            f"{items / floor_s:.0f} items/s",
+            "-",
+            "floor",
+        ],
+        ["first run / floor", f"{ratio:.2f}x", "", "", "", "", "", f"{SYNC_BUDGET:.1f}x", status],
+    ]
+    print(
+        _fmt_table(
+            [
+                "measure",
+                "median s",
+                "samples s",
+                "written",
+                "items",
+                "write units",
+                "rate",
+                "budget",
+                "result",
+            ],
+            rows,
+            right={1, 3, 4, 5},
+        )
+    )
+    counters = last.first_counters
+    print(
+        "first-run counters: "
+        + ", ".join(f"{k}={v}" for k, v in counters.items() if v)
+        + f"; upstream get_procedure calls {last.detail_calls}"
+    )
+    print(
+        f"write units per procedure (version + current item): {first_units[-1] / max(1, procedures):.1f}; "
+        "items are the PROC# version and CURRENT items (bookkeeping records not counted)"
+    )
+    first_sample = samples[0]
+    if first_sample.current_index_s is not None:
+        print(
+            f"re-run detail: store.current_index() alone takes {first_sample.current_index_s:.2f}s on the full "
+            f"table ({first_sample.current_index_pages} Query pages of gsi1, whose ALL projection makes each "
+            "1 MB page hold whole bodies)"
+        )
+    if not rerun_ok:
+        print(
+            f"FAIL: the no-change re-run wrote {max(rerun_written)} procedures / {max(rerun_units)} write units "
+            "(must be 0 and 0)"
+        )
+    if not complete:
+        print(
+            f"FAIL: the first run wrote {first_written} procedures (expected {procedures} each time) and the floor "
+            f"tables hold {[s.floor_items for s in samples]} items (expected {items})"
+        )
+    print(
+        f"\n{'OVER BUDGET' if status == 'OVER' else 'Within budget'}: first run {ratio:.2f}x the floor "
+        f"(budget {SYNC_BUDGET}x)."
+    )
+    if profile:
+        print("\ncProfile of one first run, top 20 by cumulative time:\n" + profile)
+
+    path = write_json(
+        "catalogue-sync",
+        {
+            "benchmark": "catalogue-sync",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "python": platform.python_version(),
+            "procedures": procedures,
+            "real_details": data.real,
+            "synthesised_details": data.synthesised,
+            "measurements": SYNC_MEASUREMENTS,
+            "first_run_s": round(first_s, 4),
+            "rerun_s": round(rerun_s, 4),
+            "floor_s": round(floor_s, 4),
+            "ratio": round(ratio, 3),
+            "budget": SYNC_BUDGET,
+            "status": status,
+            "rerun_status": "PASS" if rerun_ok else "FAIL",
+            "items_written": items,
+            "write_units_first": first_units[-1],
+            "write_units_rerun": max(rerun_units),
+            "written_rerun": max(rerun_written),
+            "floor_write_units": last.floor_units,
+            "procedures_per_s": round(procedures / first_s, 1),
+            "items_per_s_first_run": round(items / first_s, 1),
+            "items_per_s_floor": round(items / floor_s, 1),
+            "samples": [
+                {
+                    "first_run_s": round(s.first_s, 4),
+                    "rerun_s": round(s.rerun_s, 4),
+                    "floor_s": round(s.floor_s, 4),
+                    "first_counters": s.first_counters,
+                    "rerun_counters": s.rerun_counters,
+                    "floor_items": s.floor_items,
+                }
+                for s in samples
+            ],
+            "current_index_s": first_sample.current_index_s,
+            "current_index_query_pages": first_sample.current_index_pages,
+            "profile_top20": profile or None,
+        },
+    )
+    print(f"wrote {_rel(path)}")
+
+
+@benchmark(
+    "catalogue-search",
+    f"in-memory catalogue search over the 4,707 real procedures (budget: median < {SEARCH_BUDGET_US:.0f} µs)",
+)
+def bench_catalogue_search(ctx: BenchContext) -> None:
+    from tests.perf import catalogue_bench as cb
+
+    t0 = time.perf_counter()
+    procedures = cb.mapped_procedures(cb.upstream_data())
+    print(
+        f"catalogue-search: {len(procedures)} procedures (mapped as the sync maps them, in "
+        f"{time.perf_counter() - t0:.1f}s), 1000 queries from real names (seed fixed), {ctx.runs} timed rounds "
+        "(+1 warm-up); latency = every timed call",
+        flush=True,
+    )
+    result = cb.measure_search(procedures, rounds=ctx.runs)
+    lat, floor = result.latencies_us, result.floor_us
+    med, p95, p99 = _median(lat), cb.percentile(lat, 0.95), cb.percentile(lat, 0.99)
+    floor_med = _median(floor)
+    ratio = med / floor_med
+    status = "PASS" if med < SEARCH_BUDGET_US else "OVER"
+    rows = [
+        [
+            "SearchIndex.search",
+            f"{med:.1f}",
+            f"{p95:.1f}",
+            f"{p99:.1f}",
+            f"{max(lat):.1f}",
+            f"< {SEARCH_BUDGET_US:.0f}",
+            status,
+        ],
+        [
+            "floor: fold + `in` scan of folded names",
+            f"{floor_med:.1f}",
+            f"{cb.percentile(floor, 0.95):.1f}",
+            f"{cb.percentile(floor, 0.99):.1f}",
+            f"{max(floor):.1f}",
+            "-",
+            "floor",
+        ],
+        ["search / floor (medians)", f"{ratio:.3f}x", "", "", "", "-", "-"],
+    ]
+    print(
+        _fmt_table(
+            ["measure", "median µs", "p95 µs", "p99 µs", "max µs", "budget", "result"], rows, {1, 2, 3, 4}
+        )
+    )
+    build = _median(result.build_s)
+    print(
+        f"index: {result.procedures} procedures, build {build * 1000:.0f} ms (median of "
+        f"{len(result.build_s)}: {_samples([b * 1000 for b in result.build_s], 0)} ms), memory retained "
+        f"{result.memory_bytes / 2**20:.1f} MiB (tracemalloc, peak {result.memory_peak_bytes / 2**20:.1f} MiB); "
+        f"queries with results {result.hits}, without {result.empty}"
+    )
+    path = write_json(
+        "catalogue-search",
+        {
+            "benchmark": "catalogue-search",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "python": platform.python_version(),
+            "procedures": result.procedures,
+            "queries": result.queries,
+            "rounds": result.rounds,
+            "median_us": round(med, 2),
+            "p95_us": round(p95, 2),
+            "p99_us": round(p99, 2),
+            "max_us": round(max(lat), 2),
+            "budget_median_us": SEARCH_BUDGET_US,
+            "status": status,
+            "floor_median_us": round(floor_med, 2),
+            "floor_p95_us": round(cb.percentile(floor, 0.95), 2),
+            "ratio_to_floor": round(ratio, 4),
+            "build_ms": [round(b * 1000, 2) for b in result.build_s],
+            "build_median_ms": round(build * 1000, 2),
+            "memory_retained_bytes": result.memory_bytes,
+            "memory_peak_bytes": result.memory_peak_bytes,
+            "queries_with_results": result.hits,
+            "queries_without_results": result.empty,
+        },
+    )
+    print(f"wrote {_rel(path)}")
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -570,7 +865,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for b in BENCHMARKS:
-            print(f"{b.name:12} {b.description}")
+            print(f"{b.name:18} {b.description}")
         return 0
     known = {b.name: b for b in BENCHMARKS}
     unknown = [n for n in args.names if n not in known]

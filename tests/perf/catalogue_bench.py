@@ -215,6 +215,8 @@ class SyncSample:
     floor_items: int
     floor_units: int
     detail_calls: int
+    current_index_s: float | None = None
+    current_index_pages: int | None = None
 
 
 class SyncBench:
@@ -280,7 +282,25 @@ class SyncBench:
             self.client.delete_table(TableName=name)
         gc.collect()
 
-    def measure(self) -> SyncSample:
+    def current_index_cost(self, store: Any, table: str) -> tuple[float, int]:
+        """Time of ``store.current_index()`` on a full table, and the Query pages its GSI read takes."""
+        t0 = time.perf_counter()
+        store.current_index()
+        elapsed = time.perf_counter() - t0
+        pages = 0
+        for state in ("PUBLIC", "WITHDRAWN", "TESTING"):
+            for _ in self.client.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"CATALOGUE#{state}"}},
+                ProjectionExpression="code, version, #state, content_hash",
+                ExpressionAttributeNames={"#state": "state"},
+            ):
+                pages += 1
+        return elapsed, pages
+
+    def measure(self, index_cost: bool = False) -> SyncSample:
         from motcua.catalogue.store import write_units
 
         table = self._fresh_table("bench-catalogue")
@@ -288,6 +308,7 @@ class SyncBench:
         now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
         first, first_s, calls = self.run_sync(store, now)
         rerun, rerun_s, _ = self.run_sync(store, now + timedelta(hours=1))
+        index_s, index_pages = self.current_index_cost(store, table) if index_cost else (None, None)
         items = self.procedure_items(table)
         floor_s, floor_table = self.floor(items)
         floor_items = self.count(floor_table)
@@ -303,6 +324,8 @@ class SyncBench:
             floor_items=floor_items,
             floor_units=write_units(*(str(i["body"]) for i in items)),
             detail_calls=calls,
+            current_index_s=index_s,
+            current_index_pages=index_pages,
         )
 
     def profile(self, top: int = 20) -> str:

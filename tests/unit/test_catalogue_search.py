@@ -106,7 +106,8 @@ def reference(all_procedures: tuple[Procedure, ...], q: SearchQuery) -> list[str
         for p in candidates
         if p.code != text and all(any(word.startswith(t) for word in names[p.code].split()) for t in tokens)
     ]
-    phrase = [c for c in by_name if f" {folded}" in f" {names[c]} "]
+    # phrase matches: shorter names first (closest to what was asked), then by code
+    phrase = sorted((c for c in by_name if f" {folded}" in f" {names[c]} "), key=lambda c: (len(names[c]), c))
     rest = [c for c in by_name if c not in set(phrase)]
     return code_hit + phrase + rest
 
@@ -135,11 +136,13 @@ def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_fold_is_normalised(text: str) -> None:
     folded = fold(text)
@@ -150,6 +153,7 @@ def test_fold_is_normalised(text: str) -> None:
     assert folded == " ".join(folded.split())
 
 
+@settings(deadline=None)  # the first example loads the fixtures
 @given(st.data())
 def test_fold_of_a_substring_of_a_real_name_is_in_the_folded_name(data: st.DataObject) -> None:
     p = data.draw(st.sampled_from(procedures()))
@@ -184,10 +188,11 @@ def test_diacritics_and_case_do_not_matter(text: str) -> None:
     found = everything(index(), SearchQuery(text=text))
     assert KHAI_SINH in codes(found)
     assert codes(found) == codes(everything(index(), SearchQuery(text="dang ky khai sinh")))
-    words = "dang ky khai sinh".split()
+    words = ["dang", "ky", "khai", "sinh"]
     assert all(any(w.startswith(t) for w in fold(p.name).split()) for p in found for t in words)
     phrase = ["dang ky khai sinh" in fold(p.name) for p in found]
     assert phrase == sorted(phrase, reverse=True) and phrase.count(True) == 10  # the phrase matches first
+    assert codes(found)[0] == KHAI_SINH  # and among them the plain procedure, before its special cases
 
 
 def test_every_token_is_a_token_prefix() -> None:
@@ -225,14 +230,15 @@ def test_a_code_match_ranks_first_then_phrases_then_the_rest() -> None:
         ],
         generation=1,
     )
+    # phrase matches shorter names first ("… theo mẫu 1.000005" is shorter than "… có yếu tố nước ngoài")
     assert codes(idx.search(SearchQuery(text="dang ky khai sinh")).items) == [
         "1.000002",
-        "1.000003",
         "1.000009",
+        "1.000003",
         "1.000001",
     ]
-    # The code first, then the names holding it as a phrase (in code order).
-    assert codes(idx.search(SearchQuery(text="1.000005")).items) == ["1.000005", "1.000006", "1.000009"]
+    # The code first, then the names holding it as a phrase (shorter names first).
+    assert codes(idx.search(SearchQuery(text="1.000005")).items) == ["1.000005", "1.000009", "1.000006"]
     assert codes(idx.search(SearchQuery(text="KHAI SINH dang ky")).items) == [
         "1.000001",
         "1.000002",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -228,3 +229,4 @@ class QuarantinedRecord(BaseModel):
     reason: str
     run_id: str
     at: datetime
+    item: dict[str, Any] = Field(default_factory=dict, description="the national list entry, to retry it")

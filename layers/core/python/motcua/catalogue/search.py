@@ -231,13 +231,18 @@ class SearchIndex:
         ranked: list[int] = [] if code_match is None else [code_match]
         total = len(ranked) + len(matches)
         if len(sets) == 1 and " " not in folded:
-            # One token: a prefix of a name token is always a phrase from a token start.
-            ranked.extend(self._smallest(matches, query.offset + query.limit - len(ranked)))
+            # One token: a prefix of a name token is always a phrase from a token start, so every match is a
+            # phrase match, ranked the same way: shorter names first, then by code.
+            wanted = query.offset + query.limit - len(ranked)
+            padded = self._padded
+            ranked.extend(heapq.nsmallest(wanted, matches, key=lambda i: (len(padded[i]), i)))
         else:
             needle = " " + folded
             padded = self._padded
             phrase = [i for i in matches if needle in padded[i]]
-            phrase.sort()
+            # The shorter the name around the phrase, the closer to what was asked ("đăng ký khai sinh" puts
+            # "Thủ tục đăng ký khai sinh" before its many special cases); then by code.
+            phrase.sort(key=lambda i: (len(padded[i]), i))
             ranked.extend(phrase)
             wanted = query.offset + query.limit - len(ranked)
             if wanted > 0:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from motcua.catalogue.model import Procedure, ProcedureState
@@ -38,6 +38,15 @@ class _ByState(GlobalSecondaryIndex["ProcedureItem"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class _CurrentHashes(GlobalSecondaryIndex["ProcedureItem"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = IncludeProjection(["code", "version", "state", "content_hash"])
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class ProcedureItem(Model):
     class Meta:
         table_name: str | None = None
@@ -51,7 +60,10 @@ class ProcedureItem(Model):
     content_hash = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     by_state = _ByState()
+    current_hashes = _CurrentHashes()
 
 
 class RecordItem(Model):
@@ -119,15 +131,10 @@ class CatalogueStore:
     def current_index(self) -> dict[str, CurrentEntry]:
         """Version, content hash and state of every procedure's current version (what the sync compares)."""
         index: dict[str, CurrentEntry] = {}
-        for state in ProcedureState:
-            for item in ProcedureItem.by_state.query(
-                f"CATALOGUE#{state.value}",
-                attributes_to_get=["code", "version", "state", "content_hash"],
-                page_size=1000,
-            ):
-                index[item.code] = CurrentEntry(
-                    int(item.version), item.content_hash or "", ProcedureState(item.state)
-                )
+        for item in ProcedureItem.current_hashes.query("CURRENT"):  # keys and hashes only: one or two pages
+            index[item.code] = CurrentEntry(
+                int(item.version), item.content_hash or "", ProcedureState(item.state)
+            )
         return index
 
     def save_version(self, procedure: Procedure, content_hash: str, previous: int | None) -> int:
@@ -194,6 +201,8 @@ class CatalogueStore:
             state=state,
             gsi1pk=f"CATALOGUE#{state}",
             gsi1sk=code,
+            gsi2pk="CURRENT",
+            gsi2sk=code,
         )
         return version_item, current_item
 

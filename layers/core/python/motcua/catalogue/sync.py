@@ -104,6 +104,9 @@ def run(
     current = store.current_index()
     quarantined = {q["code"] for q in store.query_json(QUARANTINE)}
     seen: set[str] = set()
+    # What is recorded if the run is interrupted: the state at the last checkpoint, so that the page being
+    # processed is counted once, by the run that resumes it.
+    checkpoint = sync.model_copy(deep=True)
     try:
         if sync.mode is Mode.FULL and sync.next_page > 1:
             # Pages done before the interruption were processed already; re-read their codes (no writes) so
@@ -125,16 +128,20 @@ def run(
             sync.total = page.total
             sync.next_page += 1
             store.put_json(RUNS, sync.key, sync.model_dump(mode="json"))  # checkpoint
+            checkpoint = sync.model_copy(deep=True)
             if progress:
                 progress(min(sync.next_page - 1, -(-page.total // page_size)) * page_size, page.total)
             if not page.has_next:
                 break
         if sync.mode is Mode.FULL:
             _withdraw_missing(store, sync, current, seen)
+        else:
+            _retry_quarantined(store, upstream, config, sync, current, quarantined, seen, levels)
     except Exception as error:
-        sync.status = RunStatus.INTERRUPTED
-        sync.error = f"{type(error).__name__}: {error}"[:500]
-        store.put_json(RUNS, sync.key, sync.model_dump(mode="json"))
+        interrupted = checkpoint.model_copy(
+            update={"status": RunStatus.INTERRUPTED, "error": f"{type(error).__name__}: {error}"[:500]}
+        )
+        store.put_json(RUNS, interrupted.key, interrupted.model_dump(mode="json"))
         raise
     sync.status = RunStatus.SUCCEEDED
     sync.finished_at = clock.now()
@@ -169,7 +176,7 @@ def _sync_one(
         sync.counters.quarantined += 1
         reason = f"{type(error).__name__}: {error}"[:1000]
         quarantine_now[code] = QuarantinedRecord(
-            code=code, reason=reason, run_id=sync.run_id, at=sync.started_at
+            code=code, reason=reason, run_id=sync.run_id, at=sync.started_at, item=item
         )
         return None
     if procedure.steps_overrun:
@@ -245,6 +252,28 @@ def _map(upstream: NationalCatalogue, config: ProvinceCatalogueConfig, item: dic
     else:
         procedure = procedure_from_index(item, services=services)
     return apply(procedure, config, default_internal_steps(procedure))
+
+
+def _retry_quarantined(
+    store: CatalogueStore,
+    upstream: NationalCatalogue,
+    config: ProvinceCatalogueConfig,
+    sync: SyncRun,
+    current: dict[str, CurrentEntry],
+    quarantined: set[str],
+    seen: set[str],
+    levels: tuple[str, ...] | None,
+) -> None:
+    """An incremental run lists only what changed upstream; a record quarantined because of a passing fault
+    (a truncated body) may not change again, so every run retries the quarantined records it did not see."""
+    retry = [r for r in quarantine(store) if r.code in quarantined and r.code not in seen and r.item]
+    changes: list[Change] = []
+    quarantine_now: dict[str, QuarantinedRecord] = {}
+    for record in retry:
+        change = _sync_one(upstream, config, sync, record.item, current, quarantine_now, levels)
+        if change is not None:
+            changes.append(change)
+    _flush(store, sync, changes, current, quarantined, quarantine_now, {r.code for r in retry})
 
 
 def _withdraw_missing(
