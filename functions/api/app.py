@@ -169,6 +169,26 @@ def get_dossier(code: str) -> Response:
 
 @route(
     app,
+    "/v1/dossiers/{code}/withdrawal",
+    "POST",
+    summary="Withdraw my dossier (rút hồ sơ): the processing stops",
+    realm="citizen",
+    request=dossiers.WithdrawDossier,
+    response=DossierView,
+    errors=("400", "401", "403", "404", "409"),
+)
+def withdraw_dossier(code: str) -> Response:
+    principal = _principal(Realm.CITIZEN)
+    request = parse_body(app, dossiers.WithdrawDossier)
+    store = runtime.dossier_store()
+    dossier = dossiers.withdraw(principal, code, request, store, runtime.workflow())
+    correlate(dossier.code)
+    logger.info("dossier withdrawn", extra={"audit": {"account": principal.subject, "event": "TRANSITION"}})
+    return json_response(DossierView.of(dossier, store.timeline(code)))
+
+
+@route(
+    app,
     "/v1/me/dossiers",
     "GET",
     summary="My dossiers (hồ sơ của tôi), newest first",

@@ -129,3 +129,25 @@ def test_twenty_concurrent_submissions_get_consecutive_codes(cloud: Cloud) -> No
     numbers = sorted(int(c.rsplit("-", 1)[1]) for c in codes)
     assert numbers == list(range(numbers[0], numbers[0] + 20))
     assert numbers[0] == 1
+
+
+def test_withdrawal_mid_processing_stops_the_execution(cloud: Cloud) -> None:
+    citizen, approver = cloud.token("citizen-lan"), cloud.token("officer-approver")
+    code = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen).body["code"]
+    task = cloud.wait_for_task(code, approver)
+
+    withdrawn = cloud.api.call(
+        "POST", f"/v1/dossiers/{code}/withdrawal", {"reason": "Nộp nhầm"}, token=citizen
+    )
+    assert withdrawn.status == 200, withdrawn.body
+    assert withdrawn.body["status"]["national_code"] == 7
+
+    # StopExecution was accepted (a refusal would have flagged the dossier for an operator). moto keeps an
+    # execution that waits for a task token RUNNING after a stop (its worker thread only notices when woken),
+    # so the ABORTED status itself is not observable locally; on AWS it is immediate.
+    assert withdrawn.body["flagged_failure"] is False
+    late = cloud.api.call(
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
+    )
+    assert late.status == 409
+    assert cloud.api.call("GET", f"/v1/dossiers/{code}", token=citizen).body["status"]["national_code"] == 7

@@ -101,6 +101,7 @@ class RecordingWorkflow:
 
     started: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     resumed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    stopped: list[tuple[str, str]] = field(default_factory=list)
     start_errors: list[Exception] = field(default_factory=list)
     resume_error: Exception | None = None
 
@@ -113,6 +114,9 @@ class RecordingWorkflow:
         self.resumed.append((task_token, output))
         if self.resume_error is not None:
             raise self.resume_error
+
+    def stop(self, dossier_code: str, cause: str) -> None:
+        self.stopped.append((dossier_code, cause))
 
 
 @dataclass

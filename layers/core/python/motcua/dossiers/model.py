@@ -83,6 +83,7 @@ class Dossier(_Model):
 class TaskStatus(StrEnum):
     OPEN = "OPEN"
     DECIDED = "DECIDED"
+    CLOSED = "CLOSED"  # the dossier ended another way (withdrawn): nobody decides it any more
 
 
 class Outcome(StrEnum):

@@ -296,6 +296,38 @@ def decide(
     return decided
 
 
+class WithdrawDossier(_Request):
+    """The applicant's request to stop (yêu cầu dừng giải quyết, ND 118 Đ21)."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+def withdraw(
+    principal: Principal, code: str, request: WithdrawDossier, dossiers: DossierStore, workflow: Workflow
+) -> Dossier:
+    """The owner withdraws a dossier not yet final: the desk's notice (Mẫu 05) is the progress record, the
+    open tasks leave the inboxes and the execution is stopped. A final dossier answers 409 and changes
+    nothing; someone else's answers the same 404 as a missing one."""
+    dossier, _timeline = view(principal, code, dossiers)
+    if principal.realm is not Realm.CITIZEN:
+        raise Forbidden("Chỉ người nộp hồ sơ được yêu cầu rút hồ sơ.", code="OWNER_ONLY")
+    ensure_transition(dossier.status, Status.WITHDRAWN)  # a request, not a replayed step: twice is a 409
+    withdrawn = _advance(
+        dossiers,
+        dossier,
+        Status.WITHDRAWN,
+        "Thông báo dừng giải quyết hồ sơ theo yêu cầu của người nộp (Mẫu 05)",
+        actor=principal.subject,
+        content=request.reason,
+    )
+    dossiers.close_tasks(code)
+    try:
+        workflow.stop(code, "withdrawn by the applicant")
+    except Exception as error:  # the dossier is withdrawn either way; an orphan execution is flagged for ops
+        record_failure(dossiers, code, "stop_execution", type(error).__name__, "StopExecution failed")
+    return withdrawn
+
+
 # --------------------------------------------------------------------------- state-machine steps
 def _require(dossiers: DossierStore, code: str) -> Dossier:
     dossier = dossiers.get(code)

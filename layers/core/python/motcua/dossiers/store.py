@@ -272,6 +272,22 @@ class DossierStore:
                 raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED") from error
             raise
 
+    def close_tasks(self, dossier_code: str) -> int:
+        """Close the dossier's open tasks (they leave the inbox); the number closed."""
+        closed = 0
+        for item in DossierItem.query(
+            _pk(dossier_code), DossierItem.sk.startswith("T#"), consistent_read=True
+        ):
+            task = Task.model_validate_json(item.body or "{}")
+            if task.status is not TaskStatus.OPEN:
+                continue
+            try:
+                self.decide_task(task.model_copy(update={"status": TaskStatus.CLOSED}))
+                closed += 1
+            except Conflict:
+                continue  # decided meanwhile
+        return closed
+
     def reopen_task(self, task: Task) -> None:
         """Undo ``decide_task`` when the execution could not be resumed, so the officer can try again."""
         DossierItem(_pk(task.dossier_code), f"T#{task.step}").update(

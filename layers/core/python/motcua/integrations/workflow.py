@@ -17,6 +17,8 @@ class Workflow(Protocol):
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None: ...
 
+    def stop(self, dossier_code: str, cause: str) -> None: ...
+
 
 class StepFunctionsWorkflow:
     """Adapter over boto3. The execution is named by the dossier code so that a retried start cannot
@@ -49,3 +51,11 @@ class StepFunctionsWorkflow:
             raise Conflict("Bước xử lý này không còn chờ quyết định.", code="TASK_NOT_WAITING") from error
         except self.client.exceptions.TaskDoesNotExist as error:
             raise Conflict("Bước xử lý này không còn chờ quyết định.", code="TASK_NOT_WAITING") from error
+
+    def stop(self, dossier_code: str, cause: str) -> None:
+        """Stop the dossier's execution (a withdrawal): whatever it waited for will not come."""
+        execution = self._arn.replace(":stateMachine:", ":execution:") + f":{dossier_code}"
+        try:
+            self.client.stop_execution(executionArn=execution, error="DossierWithdrawn", cause=cause[:200])
+        except self.client.exceptions.ExecutionDoesNotExist:
+            return  # never started (or already gone): nothing to stop
