@@ -8,9 +8,11 @@ from typing import Any
 from chalice import Chalice, Response
 
 from motcua import clock, runtime
+from motcua.agencies.model import RegisterAccount
 from motcua.catalogue import service as catalogue
 from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import service as dossiers
+from motcua.errors import BadRequest
 from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.settings import get_settings
 from motcua.web.auth import Realm
@@ -310,6 +312,41 @@ def get_agency(code: str) -> Response:
 
 # ----------------------------------------------------------------------------- administration
 ADMIN = ("PROVINCE_ADMIN", "AUDITOR")
+
+
+@route(
+    app,
+    "/v1/admin/agencies/{code}/accounts",
+    "POST",
+    summary="Register a beneficiary account (tài khoản thụ hưởng) of an agency for some fees",
+    realm="officer",
+    request=RegisterAccount,
+    response=AgencyDetail,
+    status=201,
+    errors=("400", "401", "403", "404", "409", "422"),
+)
+def register_account(code: str) -> Response:
+    from motcua.agencies import service as agencies
+
+    principal = _principal(Realm.OFFICER, roles=("PROVINCE_ADMIN",))
+    request = parse_body(app, RegisterAccount)
+    store = runtime.agency_store()
+    try:
+        account = request.for_agency(code)
+    except ValueError as error:  # e.g. a period that ends before it starts
+        raise BadRequest("Tài khoản thụ hưởng không hợp lệ.", code="INVALID_ACCOUNT") from error
+    agencies.register_account(store, account)
+    logger.info(
+        "beneficiary account registered",
+        extra={"audit": {"account": principal.subject, "event": "ADMIN_CHANGE"}},
+    )
+    agency, children, accounts = agencies.get_agency(store, code)
+    return json_response(
+        AgencyDetail(
+            agency=AgencyView.of(agency), children=[AgencyView.of(c) for c in children], accounts=accounts
+        ),
+        status=201,
+    )
 
 
 @route(

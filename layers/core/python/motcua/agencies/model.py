@@ -454,3 +454,20 @@ def read_national(records: Sequence[Any], province_code: str = "H32") -> Nationa
 def agencies_from_national(records: Sequence[Any], province_code: str = "H32") -> list[Agency]:
     """:func:`read_national` without the report of skipped records."""
     return list(read_national(records, province_code).agencies)
+
+
+class RegisterAccount(BaseModel):
+    """The administrator's request to register a beneficiary account; the agency comes from the path."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    fee_codes: tuple[str, ...] = Field(min_length=1, max_length=100)
+    bank: str = Field(min_length=1, max_length=200)
+    account_no: str = Field(pattern=r"^[0-9]+$", max_length=34)
+    account_name: str = Field(min_length=1, max_length=200)
+    treasury_code: str | None = Field(None, min_length=1, max_length=20)
+    valid_from: date
+    valid_to: date | None = None
+
+    def for_agency(self, agency_code: str) -> BeneficiaryAccount:
+        return BeneficiaryAccount(agency_code=agency_code, **self.model_dump())

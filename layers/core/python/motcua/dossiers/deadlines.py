@@ -411,9 +411,11 @@ def working_moment_before(calendar: WorkingCalendar, moment: datetime, amount: t
                 if window_start >= cursor:
                     continue
                 segment_end = min(window_end, cursor)
-                if remaining < segment_end - window_start or (not remaining):
+                available = segment_end - window_start
+                # Exactly exhausting a window moves on to the previous window's end: the earlier twin.
+                if not remaining or remaining < available:
                     return segment_end - remaining
-                remaining -= segment_end - window_start
+                remaining -= available
         day -= timedelta(days=1)
     raise ValueError(f"no working time within {_MAX_SEARCH_DAYS} days before {moment}; check the calendar")
 
