@@ -53,6 +53,8 @@ except ModuleNotFoundError as exc:  # `python -m infra.fakes.identity_issuer` fr
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "layers" / "core" / "python"))
     from motcua.web.auth import SCOPES, Realm, RealmConfig
 
+from infra.fakes.serving import ServedFake
+
 __all__ = ["AUDIENCES", "DEMO_USERS", "DemoUser", "FakeIdentityIssuer", "main"]
 
 AUDIENCES: Mapping[Realm, str] = MappingProxyType(
@@ -246,20 +248,17 @@ class _ClaimsError(ValueError):
         self.description = description
 
 
-class FakeIdentityIssuer:
+class FakeIdentityIssuer(ServedFake):
     """Both realms' identity providers in one local HTTP server.
 
     ``public_base_url`` replaces the bound address in issuers and JWKS URLs (e.g. when functions in containers
     reach the fake through ``http://host.docker.internal:8701``).
     """
 
+    thread_name = "fake-identity-issuer"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, public_base_url: str | None = None) -> None:
-        self._host = host
-        self._port = port
-        self._public_base_url = public_base_url.rstrip("/") if public_base_url else None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._base_url: str | None = None
+        super().__init__(host, port, public_base_url)
         self._keys: dict[Realm, _RealmKey] = {}
         self._requests: Counter[tuple[str, str]] = Counter()
         self._requests_lock = threading.Lock()
@@ -267,54 +266,13 @@ class FakeIdentityIssuer:
 
     # -- lifecycle
 
-    def start(self) -> str:
-        """Generate the realms' keys, bind, serve in a daemon thread; return the base URL."""
-        if self._server is not None:
-            raise RuntimeError("FakeIdentityIssuer is already started")
+    def _before_start(self) -> None:
         self._keys = {realm: _RealmKey.generate() for realm in Realm}
-        server = _Server((self._host, self._port), _Handler, self)
-        host, port = server.server_address[:2]
-        if self._public_base_url:
-            self._base_url = self._public_base_url
-        else:
-            shown = host if isinstance(host, str) else host.decode()
-            shown = f"[{shown}]" if ":" in shown else shown
-            self._base_url = f"http://{shown}:{port}"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            name="fake-identity-issuer",
-            kwargs={"poll_interval": 0.1},
-            daemon=True,
-        )
-        self._thread.start()
-        return self._base_url
 
-    def stop(self) -> None:
-        """Stop serving and release the port. Safe to call twice."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> FakeIdentityIssuer:
-        if self._server is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def _make_server(self) -> _Server:
+        return _Server((self._host, self._port), _Handler, self)
 
     # -- configuration
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("FakeIdentityIssuer is not started")
-        return self._base_url
 
     def issuer(self, realm: Realm | str) -> str:
         return f"{self.base_url}/{Realm(realm)}"

@@ -39,6 +39,8 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from infra.fakes.serving import ServedFake
+
 __all__ = ["BASE_UPDATED_AT", "DEFAULT_FIXTURES", "FakeNationalCatalogue", "main"]
 
 DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "national-catalogue"
@@ -63,12 +65,13 @@ def _parse_changed_since(value: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
-class FakeNationalCatalogue:
+class FakeNationalCatalogue(ServedFake):
     """The national catalogue over local HTTP, with switches for failure and change scenarios."""
 
+    thread_name = "fake-national-catalogue"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, fixtures: Path | str = DEFAULT_FIXTURES):
-        self._host = host
-        self._port = port
+        super().__init__(host, port)
         root = Path(fixtures)
         catalog = json.loads((root / "khanh-hoa-catalog.json").read_text(encoding="utf-8"))
         self._index: list[dict[str, Any]] = list(catalog["items"])
@@ -88,55 +91,14 @@ class FakeNationalCatalogue:
             for code, entry in (shard.get("procedures") or {}).items():
                 self._services[code] = list(entry.get("dvc") or [])
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._base_url: str | None = None
         self.verbose = False
         self.requests: list[str] = []
         self.reset()
 
     # -- lifecycle
 
-    def start(self) -> str:
-        if self._server is not None:
-            raise RuntimeError("FakeNationalCatalogue is already started")
-        server = _Server((self._host, self._port), _Handler, self)
-        host, port = server.server_address[:2]
-        shown = host if isinstance(host, str) else host.decode()
-        shown = f"[{shown}]" if ":" in shown else shown
-        self._base_url = f"http://{shown}:{port}"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            name="fake-national-catalogue",
-            kwargs={"poll_interval": 0.1},
-            daemon=True,
-        )
-        self._thread.start()
-        return self._base_url
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> FakeNationalCatalogue:
-        if self._server is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("FakeNationalCatalogue is not started")
-        return self._base_url
+    def _make_server(self) -> _Server:
+        return _Server((self._host, self._port), _Handler, self)
 
     # -- switches (also reachable over POST /__control)
 
