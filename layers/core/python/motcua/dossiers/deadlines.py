@@ -351,12 +351,10 @@ def classify_closed(
     lawful due (:func:`working_moment_before`); otherwise ``ON_TIME``. While a supplement is pending the
     clock is stopped, so the end is never later than the request time.
     """
-    if state.supplement_requests > 1:
-        return Timeliness.LATE
-    end = _clock_stop(state, _local(calendar, ended_at))
-    if end > state.current_due:
-        return Timeliness.LATE
     threshold = _working_days(calendar, early_threshold_days, "early_threshold_days")
+    end = _clock_stop(state, _local(calendar, ended_at))
+    if state.supplement_requests > 1 or end > state.current_due:
+        return Timeliness.LATE
     if end <= working_moment_before(calendar, state.current_due, threshold):
         return Timeliness.EARLY
     return Timeliness.ON_TIME
