@@ -6,6 +6,7 @@ A procedure (thủ tục hành chính) is versioned: a dossier keeps the version
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -230,3 +231,12 @@ class QuarantinedRecord(BaseModel):
     run_id: str
     at: datetime
     item: dict[str, Any] = Field(default_factory=dict, description="the national list entry, to retry it")
+
+
+@dataclass(frozen=True)
+class CurrentEntry:
+    """What the sync compares for one procedure: its current version, content hash and state."""
+
+    version: int
+    content_hash: str
+    state: ProcedureState

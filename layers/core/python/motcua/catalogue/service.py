@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from motcua.catalogue.model import Procedure
 from motcua.catalogue.search import SearchIndex, SearchPage, SearchQuery
-from motcua.catalogue.store import CatalogueStore
+
+if TYPE_CHECKING:  # the store arrives as an argument; importing it here would only slow the API's cold start
+    from motcua.catalogue.store import CatalogueStore
+
 from motcua.errors import BadRequest, NotFound
 from motcua.paging import InvalidCursor
 

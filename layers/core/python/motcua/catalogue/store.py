@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -20,7 +19,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-from motcua.catalogue.model import Procedure, ProcedureState
+from motcua.catalogue.model import CurrentEntry, Procedure, ProcedureState
 from motcua.dynamo import bind
 from motcua.errors import Conflict
 from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
@@ -76,13 +75,6 @@ class RecordItem(Model):
     sk = UnicodeAttribute(range_key=True)
     body = UnicodeAttribute(null=True)
     counter = NumberAttribute(null=True)
-
-
-@dataclass(frozen=True)
-class CurrentEntry:
-    version: int
-    content_hash: str
-    state: ProcedureState
 
 
 def _version_key(version: int) -> str:

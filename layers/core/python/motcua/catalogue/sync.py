@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from motcua import clock
 from motcua.catalogue.model import (
+    CurrentEntry,
     Mode,
     Procedure,
     ProcedureState,
@@ -27,8 +28,10 @@ from motcua.catalogue.model import (
     SyncRun,
 )
 from motcua.catalogue.province import ProvinceCatalogueConfig, apply
-from motcua.catalogue.store import CatalogueStore, CurrentEntry
 from motcua.errors import Conflict
+
+if TYPE_CHECKING:  # the store arrives as an argument
+    from motcua.catalogue.store import CatalogueStore
 from motcua.integrations.national_catalogue import (
     MalformedRecord,
     NationalCatalogue,

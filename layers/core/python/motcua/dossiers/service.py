@@ -8,13 +8,13 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua import clock
 from motcua.calendar import DurationUnit, WorkingCalendar
 from motcua.catalogue.model import Channel, Procedure, ProcedureState, TimeUnit
-from motcua.catalogue.store import CatalogueStore
 from motcua.dossiers import codes
 from motcua.dossiers.lifecycle import FINAL, Status, ensure_transition
 from motcua.dossiers.model import (
@@ -30,11 +30,14 @@ from motcua.dossiers.model import (
     dossier_code_of,
     task_id_for,
 )
-from motcua.dossiers.store import DossierStore
 from motcua.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable, Unprocessable
-from motcua.integrations.workflow import Workflow
 from motcua.paging import InvalidCursor
 from motcua.web.auth import Principal, Realm
+
+if TYPE_CHECKING:  # stores and ports arrive as arguments; importing them here would only slow cold starts
+    from motcua.catalogue.store import CatalogueStore
+    from motcua.dossiers.store import DossierStore
+    from motcua.integrations.workflow import Workflow
 
 # Roles that may read a dossier within their scope, and roles that may decide a review task.
 OFFICER_READ_ROLES = frozenset({"DESK_OFFICER", "PROCESSOR", "APPROVER", "CLERK", "AGENCY_ADMIN", "AUDITOR"})
