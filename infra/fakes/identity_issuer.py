@@ -28,7 +28,6 @@ import base64
 import hashlib
 import hmac
 import json
-import signal
 import sys
 import threading
 import time
@@ -39,7 +38,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType, MappingProxyType
+from types import MappingProxyType
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -642,19 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {realm}: issuer={config.issuer} audience={config.audience}", file=sys.stderr)
     print(f"  demo users: {', '.join(user.id for user in DEMO_USERS)}", file=sys.stderr, flush=True)
 
-    stopped = threading.Event()
-
-    def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        while not stopped.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    fake.serve_until_stopped()
     return 0
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import signal
 import sys
 import threading
 import time
@@ -35,7 +34,6 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -412,19 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeNationalCatalogue(args.host, args.port, fixtures=args.fixtures)
     fake.verbose = args.verbose
     print(fake.start(), flush=True)
-    stopped = threading.Event()
-
-    def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        while not stopped.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    fake.serve_until_stopped()
     return 0
 
 

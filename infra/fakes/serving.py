@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from http.server import HTTPServer
 from typing import Self
@@ -63,6 +64,18 @@ class ServedFake:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def serve_until_stopped(self) -> None:
+        """Block until Ctrl-C or SIGTERM, then stop (the fakes' command lines)."""
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+        try:
+            while not stopped.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     @property
     def base_url(self) -> str:
