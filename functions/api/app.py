@@ -154,6 +154,41 @@ def submit_dossier() -> Response:
 
 @route(
     app,
+    "/v1/desk/dossiers",
+    "POST",
+    summary="Receive a dossier at the one-stop desk or by post, for an applicant",
+    realm="officer",
+    request=dossiers.ReceiveAtDesk,
+    response=DossierCreated,
+    status=201,
+    errors=("400", "401", "403", "404", "409", "422"),
+    headers=(("Idempotency-Key", "a retried receipt with the same key returns the first result"),),
+)
+def receive_at_desk() -> Response:
+    from motcua.web.idempotency import run_once
+
+    principal = _principal(Realm.OFFICER, roles=dossiers.DESK_ROLES)
+    request = parse_body(app, dossiers.ReceiveAtDesk)
+
+    def produce() -> dict[str, Any]:
+        dossier = dossiers.receive_at_desk(
+            principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
+        )
+        correlate(dossier.code)
+        logger.info(
+            "dossier received", extra={"procedure": dossier.procedure_code, "channel": dossier.channel.value}
+        )
+        metrics.add_metric(name="DossierReceived", unit="Count", value=1)
+        return DossierCreated.of(dossier).model_dump(mode="json")
+
+    key = current_request(app).headers.get("idempotency-key")
+    created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
+    dossiers.start_processing(runtime.dossier_store(), runtime.workflow(), created["code"])
+    return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
+
+
+@route(
+    app,
     "/v1/dossiers/{code}",
     "GET",
     summary="A dossier's status and timeline",

@@ -28,6 +28,7 @@ class Applicant(_Model):
 class SuppliedComponent(_Model):
     code: str
     file_name: str = ""
+    digitised: bool = False  # DuocSoHoa: digitised at the desk (feeds the QĐ 766 digitisation indicator)
 
 
 class ProgressRecord(_Model):

@@ -44,6 +44,8 @@ OFFICER_READ_ROLES = frozenset({"DESK_OFFICER", "PROCESSOR", "APPROVER", "CLERK"
 REVIEW_ROLE = "APPROVER"
 SYSTEM = "system"
 
+CHANNEL_VI = {Channel.ONLINE: "trực tuyến", Channel.DIRECT: "trực tiếp", Channel.POSTAL: "bưu chính"}
+
 _UNIT_TO_CALENDAR = {
     TimeUnit.WORKING_DAY: DurationUnit.WORKING_DAY,
     TimeUnit.HOUR: DurationUnit.WORKING_HOUR,
@@ -92,6 +94,81 @@ def submit(
     dossiers: DossierStore,
     calendar: WorkingCalendar,
 ) -> Dossier:
+    """A citizen's online submission: the applicant is the authenticated account (VNeID / portal SSO)."""
+    applicant = Applicant(
+        name=principal.name or "",
+        id_number=principal.id_number,
+        phone=request.contact.phone,
+        email=request.contact.email,
+        address=request.contact.address,
+    )
+    return _receive(
+        Channel.ONLINE, request, applicant, principal.subject, SYSTEM, catalogue, dossiers, calendar
+    )
+
+
+class ApplicantIn(_Request):
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str = Field(pattern=r"^[0-9]{12}$", description="số định danh cá nhân")
+    phone: str | None = Field(None, pattern=r"^\+?\d{9,15}$")
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(None, max_length=500)
+
+
+class DeskComponentIn(ComponentIn):
+    digitised: bool = Field(False, description="scanned or certified into an electronic copy at the desk")
+
+
+class ReceiveAtDesk(SubmitDossier):
+    """A dossier received at the one-stop desk (bộ phận một cửa) or by post, for an applicant."""
+
+    channel: Channel = Channel.DIRECT
+    applicant: ApplicantIn
+    components: list[DeskComponentIn] = Field(default_factory=list, max_length=100)  # type: ignore[assignment]
+
+
+DESK_ROLES = ("DESK_OFFICER", "POSTAL_AGENT")
+
+
+def receive_at_desk(
+    principal: Principal,
+    request: ReceiveAtDesk,
+    catalogue: CatalogueStore,
+    dossiers: DossierStore,
+    calendar: WorkingCalendar,
+) -> Dossier:
+    """The desk officer receives for an applicant (DOMAIN §3.1, §3.3): only at their own agency, on the
+    direct or postal channel; the components they digitised are recorded as such."""
+    if request.channel is Channel.ONLINE:
+        raise Unprocessable("Hồ sơ trực tuyến do người nộp gửi qua Cổng.", code="CHANNEL_NOT_DESK")
+    if request.agency_code != principal.agency:
+        raise Forbidden("Chỉ tiếp nhận hồ sơ tại cơ quan của mình.", code="OTHER_AGENCY")
+    applicant = Applicant(**request.applicant.model_dump())
+    # Owned by the applicant's ID number: a citizen whose verified account carries it can follow it online.
+    return _receive(
+        request.channel,
+        request,
+        applicant,
+        f"ID#{applicant.id_number}",
+        principal.subject,
+        catalogue,
+        dossiers,
+        calendar,
+    )
+
+
+def _receive(
+    channel: Channel,
+    request: SubmitDossier,
+    applicant: Applicant,
+    owner: str,
+    actor: str,
+    catalogue: CatalogueStore,
+    dossiers: DossierStore,
+    calendar: WorkingCalendar,
+) -> Dossier:
+    """Receipt on any channel: check against the procedure version in force, issue the code, set the due
+    date, and write the dossier with its first progress record."""
     procedure = catalogue.current(request.procedure_code)
     if procedure is None or procedure.state is ProcedureState.TESTING:
         raise NotFound(
@@ -103,9 +180,11 @@ def submit(
             f"Thủ tục {request.procedure_code} đã bị bãi bỏ, không tiếp nhận hồ sơ mới.",
             code="PROCEDURE_WITHDRAWN",
         )
-    processing_time = procedure.processing_time(Channel.ONLINE)
+    processing_time = procedure.processing_time(channel)
     if processing_time is None:
-        raise Unprocessable("Thủ tục này không tiếp nhận hồ sơ trực tuyến.", code="CHANNEL_NOT_OFFERED")
+        raise Unprocessable(
+            f"Thủ tục này không tiếp nhận hồ sơ qua kênh {CHANNEL_VI[channel]}.", code="CHANNEL_NOT_OFFERED"
+        )
     if request.agency_code not in procedure.agencies:
         raise Unprocessable(
             f"Cơ quan {request.agency_code} không giải quyết thủ tục này.", code="AGENCY_NOT_COMPETENT"
@@ -120,17 +199,10 @@ def submit(
         )
 
     submitted_at = clock.now()
-    # Off-hours online submissions count from the next working moment (DOMAIN §3.3, offHoursRollover);
-    # the code is still issued now, dated the day it was issued.
+    # Off-hours receipts count from the next working moment (DOMAIN §3.3, offHoursRollover); the code is
+    # still issued now, dated the day it was issued.
     received_at = calendar.next_working_moment(submitted_at)
     due_at = calendar.due_date(received_at, processing_time.quantity, _UNIT_TO_CALENDAR[processing_time.unit])
-    applicant = Applicant(
-        name=principal.name or "",
-        id_number=principal.id_number,
-        phone=request.contact.phone,
-        email=request.contact.email,
-        address=request.contact.address,
-    )
 
     def build(sequence: int) -> tuple[Dossier, ProgressRecord]:
         code = codes.format_code(request.agency_code, submitted_at.date(), sequence)
@@ -139,14 +211,17 @@ def submit(
             procedure_code=procedure.code,
             procedure_version=procedure.version,
             agency_code=request.agency_code,
-            channel=Channel.ONLINE,
+            channel=channel,
             status=Status.RECEIVED,
-            owner=principal.subject,
+            owner=owner,
             applicant=applicant,
             summary=request.summary,
             submitted_at=submitted_at,
             components=tuple(
-                SuppliedComponent(code=c.code, file_name=c.file_name) for c in request.components
+                SuppliedComponent(
+                    code=c.code, file_name=c.file_name, digitised=bool(getattr(c, "digitised", False))
+                )
+                for c in request.components
             ),
             fees=procedure.fees,  # the fee lines of the version in force at receipt (DOMAIN R0)
             received_at=received_at,
@@ -158,9 +233,9 @@ def submit(
             seq=1,
             status=Status.RECEIVED,
             title="Tiếp nhận hồ sơ",
-            actor=SYSTEM,
+            actor=actor,
             at=submitted_at,
-            content=f"Hồ sơ được tiếp nhận trực tuyến; hẹn trả kết quả {due_at:%H:%M %d/%m/%Y}.",
+            content=f"Hồ sơ được tiếp nhận ({CHANNEL_VI[channel]}); hẹn trả kết quả {due_at:%H:%M %d/%m/%Y}.",
         )
         return dossier, first
 
@@ -211,7 +286,9 @@ def _may_read(
     principal: Principal, dossier: Dossier, timeline: Sequence[ProgressRecord], tasks: Sequence[Task]
 ) -> bool:
     if principal.realm is Realm.CITIZEN:
-        return dossier.owner == principal.subject
+        # a desk-received dossier is owned by the applicant's ID number; the account carrying it may read it
+        by_id = bool(principal.id_number) and dossier.owner == f"ID#{principal.id_number}"
+        return dossier.owner == principal.subject or by_id
     if not principal.roles & OFFICER_READ_ROLES or principal.agency != dossier.agency_code:
         return False
     if principal.scope == "AGENCY":
