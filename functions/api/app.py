@@ -218,7 +218,9 @@ def withdraw_dossier(code: str) -> Response:
     principal = _principal(Realm.CITIZEN)
     request = parse_body(app, dossiers.WithdrawDossier)
     store = runtime.dossier_store()
-    dossier = dossiers.withdraw(principal, code, request, store, runtime.workflow())
+    dossier = dossiers.withdraw(
+        principal, code, request, store, runtime.workflow(), runtime.working_calendar()
+    )
     correlate(dossier.code)
     logger.info("dossier withdrawn", extra={"audit": {"account": principal.subject, "event": "TRANSITION"}})
     return json_response(DossierView.of(dossier, store.timeline(code)))

@@ -18,7 +18,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     decision = step.decision or {}
     with transient_errors():
         dossier = service.close_rejected(
-            runtime.dossier_store(), step.code, decision.get("reasons", []), decision.get("officer", "")
+            runtime.dossier_store(),
+            step.code,
+            decision.get("reasons", []),
+            decision.get("officer", ""),
+            runtime.working_calendar(),
         )
     logger.info("step done", extra={"step": step.step, "status": dossier.status.value})
     return {"status": dossier.status.value}

@@ -16,6 +16,6 @@ from motcua.steps import StepEvent, transient_errors
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StepEvent.model_validate(event)
     with transient_errors():
-        dossier = service.issue_result(runtime.dossier_store(), step.code)
+        dossier = service.issue_result(runtime.dossier_store(), step.code, runtime.working_calendar())
     logger.info("step done", extra={"step": step.step, "status": dossier.status.value})
     return {"status": dossier.status.value}

@@ -70,6 +70,9 @@ class Dossier(_Model):
     due_at: datetime
     original_due_at: datetime
     closed_at: datetime | None = None
+    timeliness: str | None = Field(None, description="EARLY | ON_TIME | LATE, set when processing ends")
+    processing_quantity: float = 0
+    processing_unit: str = "WORKING_DAY"
     rejection_reasons: tuple[str, ...] = ()
     failure: Failure | None = None
     overdue: bool = False

@@ -227,6 +227,8 @@ def _receive(
             received_at=received_at,
             due_at=due_at,
             original_due_at=due_at,
+            processing_quantity=processing_time.quantity,
+            processing_unit=processing_time.unit.value,
             progress_count=1,
         )
         first = ProgressRecord(
@@ -383,7 +385,12 @@ class WithdrawDossier(_Request):
 
 
 def withdraw(
-    principal: Principal, code: str, request: WithdrawDossier, dossiers: DossierStore, workflow: Workflow
+    principal: Principal,
+    code: str,
+    request: WithdrawDossier,
+    dossiers: DossierStore,
+    workflow: Workflow,
+    calendar: WorkingCalendar | None = None,
 ) -> Dossier:
     """The owner withdraws a dossier not yet final: the desk's notice (Mẫu 05) is the progress record, the
     open tasks leave the inboxes and the execution is stopped. A final dossier answers 409 and changes
@@ -399,6 +406,7 @@ def withdraw(
         "Thông báo dừng giải quyết hồ sơ theo yêu cầu của người nộp (Mẫu 05)",
         actor=principal.subject,
         content=request.reason,
+        calendar=calendar,
     )
     dossiers.close_tasks(code)
     try:
@@ -416,6 +424,23 @@ def _require(dossiers: DossierStore, code: str) -> Dossier:
     return dossier
 
 
+# Processing ends at the first of these (DOMAIN §3.8): timeliness is fixed then, against the lawful due.
+END_OF_PROCESSING = frozenset({Status.RESULT_READY, Status.REJECTED, Status.WITHDRAWN})
+
+
+def timeliness_at(dossier: Dossier, ended_at: datetime, calendar: WorkingCalendar) -> str:
+    from motcua.dossiers import deadlines
+
+    state = deadlines.DeadlineState(
+        received_at=dossier.received_at,
+        quantity=dossier.processing_quantity,
+        unit=_UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
+        original_due=dossier.original_due_at,
+        current_due=dossier.due_at,
+    )
+    return deadlines.classify_closed(state, ended_at, calendar).value
+
+
 def _advance(
     dossiers: DossierStore,
     dossier: Dossier,
@@ -424,6 +449,7 @@ def _advance(
     actor: str = SYSTEM,
     content: str = "",
     at: datetime | None = None,
+    calendar: WorkingCalendar | None = None,
     **changes: object,
 ) -> Dossier:
     """Apply a transition with its progress record; replaying a step that already ran changes nothing."""
@@ -435,6 +461,8 @@ def _advance(
     updates: dict[str, object] = {"status": target, "progress_count": seq, **changes}
     if target in FINAL:
         updates["closed_at"] = moment
+    if target in END_OF_PROCESSING and dossier.timeliness is None and calendar is not None:
+        updates["timeliness"] = timeliness_at(dossier, moment, calendar)
     after = dossier.model_copy(update=updates)
     record = ProgressRecord(seq=seq, status=target, title=title, actor=actor, at=moment, content=content)
     return dossiers.save_transition(dossier, after, record)
@@ -466,9 +494,9 @@ def open_review_task(
     return task
 
 
-def issue_result(dossiers: DossierStore, code: str) -> Dossier:
+def issue_result(dossiers: DossierStore, code: str, calendar: WorkingCalendar | None = None) -> Dossier:
     dossier = _require(dossiers, code)
-    return _advance(dossiers, dossier, Status.RESULT_READY, "Đã có kết quả giải quyết")
+    return _advance(dossiers, dossier, Status.RESULT_READY, "Đã có kết quả giải quyết", calendar=calendar)
 
 
 def deliver_result(dossiers: DossierStore, code: str) -> Dossier:
@@ -476,7 +504,13 @@ def deliver_result(dossiers: DossierStore, code: str) -> Dossier:
     return _advance(dossiers, dossier, Status.RETURNED, "Đã trả kết quả cho người nộp hồ sơ")
 
 
-def close_rejected(dossiers: DossierStore, code: str, reasons: Sequence[str], officer: str) -> Dossier:
+def close_rejected(
+    dossiers: DossierStore,
+    code: str,
+    reasons: Sequence[str],
+    officer: str,
+    calendar: WorkingCalendar | None = None,
+) -> Dossier:
     dossier = _require(dossiers, code)
     return _advance(
         dossiers,
@@ -485,6 +519,7 @@ def close_rejected(dossiers: DossierStore, code: str, reasons: Sequence[str], of
         "Dừng xử lý: hồ sơ không đủ điều kiện giải quyết",
         actor=officer or SYSTEM,
         content="; ".join(reasons),
+        calendar=calendar,
         rejection_reasons=tuple(reasons),
     )
 

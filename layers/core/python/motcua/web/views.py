@@ -117,6 +117,7 @@ class DossierView(_View):
     due_at: datetime
     original_due_at: datetime
     closed_at: datetime | None
+    timeliness: str | None
     applicant_name: str
     fees: tuple[Fee, ...]
     rejection_reasons: tuple[str, ...]
@@ -138,6 +139,7 @@ class DossierView(_View):
             due_at=d.due_at,
             original_due_at=d.original_due_at,
             closed_at=d.closed_at,
+            timeliness=d.timeliness,
             applicant_name=d.applicant.name,
             fees=d.fees,
             rejection_reasons=d.rejection_reasons,
