@@ -32,6 +32,7 @@ from motcua.web.views import (
     ProcedurePage,
     ProcedureSummary,
     QuarantinePage,
+    ReceiptSlip,
     SyncRunPage,
     TaskPage,
     TaskView,
@@ -42,6 +43,7 @@ app = Chalice(app_name="motcua-api")
 app.log.disabled = True  # Powertools Logger is the one logger (JSON, correlation id)
 
 BOTH = (Realm.CITIZEN, Realm.OFFICER)
+PORTAL_LOOKUP_URL = "https://dichvucong.khanhhoa.gov.vn/tra-cuu-ho-so"  # the provincial portal's lookup page
 
 
 def _principal(realms: Realm | tuple[Realm, ...], roles: tuple[str, ...] = ()) -> Any:
@@ -202,6 +204,27 @@ def get_dossier(code: str) -> Response:
     correlate(dossier.code)
     logger.info("dossier read", extra={"audit": {"account": principal.subject, "event": "VIEW"}})
     return json_response(DossierView.of(dossier, timeline))
+
+
+@route(
+    app,
+    "/v1/dossiers/{code}/slip",
+    "GET",
+    summary="The receipt and appointment slip (Mẫu 01) as data, with the QR lookup",
+    realm="citizen|officer",
+    response=ReceiptSlip,
+    errors=("401", "404"),
+)
+def receipt_slip(code: str) -> Response:
+    principal = _principal(BOTH)
+    dossier, procedure = dossiers.receipt_slip_data(
+        principal, code, runtime.dossier_store(), runtime.catalogue_store()
+    )
+    agency = runtime.agency_store().get(dossier.agency_code)
+    # The QR carries the lookup address only; whoever scans it types the ID number (GET /v1/lookup), so the
+    # slip reveals nothing to someone who merely sees the code.
+    lookup = f"{PORTAL_LOOKUP_URL}?ma={dossier.code}"
+    return json_response(ReceiptSlip.of(dossier, procedure, agency.name if agency else None, lookup))
 
 
 @route(

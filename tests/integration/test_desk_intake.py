@@ -75,3 +75,16 @@ def test_postal_receipt_and_refusals(motcua: Motcua) -> None:
     )
     assert bad_id.status == 400
     assert motcua.call("POST", "/v1/desk/dossiers", motcua.approver(), _receipt()).status == 403
+
+
+def test_the_receipt_slip_shows_what_was_received_and_when_to_come_back(motcua: Motcua) -> None:
+    code = motcua.call("POST", "/v1/desk/dossiers", _desk(motcua), _receipt()).body["code"]
+    slip = motcua.call("GET", f"/v1/dossiers/{code}/slip", _desk(motcua))
+    assert slip.status == 200, slip.body
+    body = slip.body
+    assert body["form"] == "Mẫu 01" and body["dossier_code"] == code
+    assert body["applicant_name"] == APPLICANT["name"]
+    assert [c["code"] for c in body["components"]] == [ITS_FORM]
+    assert body["components"][0]["digitised"] is True and body["components"][0]["name"]
+    assert body["qr_payload"].endswith(f"?ma={code}") and APPLICANT["id_number"] not in body["qr_payload"]
+    assert motcua.call("GET", f"/v1/dossiers/{code}/slip", motcua.citizen()).status == 404

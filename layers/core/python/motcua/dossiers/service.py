@@ -543,3 +543,11 @@ def flag_overdue(dossiers: DossierStore) -> list[str]:
         dossiers.save_transition(dossier, dossier.model_copy(update={"overdue": True}), None)
         flagged.append(dossier.code)
     return flagged
+
+
+def receipt_slip_data(
+    principal: Principal, code: str, dossiers: DossierStore, catalogue: CatalogueStore
+) -> tuple[Dossier, Procedure | None]:
+    """The dossier and the procedure version it was received under: what Mẫu 01 prints."""
+    dossier, _timeline = view(principal, code, dossiers)
+    return dossier, catalogue.version(dossier.procedure_code, dossier.procedure_version)

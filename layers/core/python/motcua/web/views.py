@@ -258,3 +258,61 @@ class DossierSummary(_View):
 class DossierSummaryPage(_View):
     items: list[DossierSummary]
     next_cursor: str | None = None
+
+
+class SlipComponent(_View):
+    code: str
+    name: str
+    original_qty: int
+    copy_qty: int
+    digitised: bool
+
+
+class ReceiptSlip(_View):
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01, TT 03/2025) as data: what the desk prints."""
+
+    form: str = "Mẫu 01"
+    title: str = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+    agency_code: str
+    agency_name: str
+    dossier_code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    channel: str
+    received_at: datetime
+    due_at: datetime
+    components: list[SlipComponent]
+    lookup_url: str
+    qr_payload: str
+
+    @classmethod
+    def of(
+        cls, d: Dossier, procedure: Procedure | None, agency_name: str | None, lookup_url: str
+    ) -> ReceiptSlip:
+        by_code = {c.code: c for c in (procedure.components if procedure else ())}
+
+        def line(code: str, file_name: str, digitised: bool) -> SlipComponent:
+            known = by_code.get(code)
+            return SlipComponent(
+                code=code,
+                name=known.name if known else file_name,
+                original_qty=known.original_qty if known else 0,
+                copy_qty=known.copy_qty if known else 0,
+                digitised=digitised,
+            )
+
+        return cls(
+            agency_code=d.agency_code,
+            agency_name=agency_name or d.agency_code,
+            dossier_code=d.code,
+            procedure_code=d.procedure_code,
+            procedure_name=procedure.name if procedure else d.procedure_code,
+            applicant_name=d.applicant.name,
+            channel=d.channel.value,
+            received_at=d.received_at,
+            due_at=d.due_at,
+            components=[line(c.code, c.file_name, c.digitised) for c in d.components],
+            lookup_url=lookup_url,
+            qr_payload=lookup_url,
+        )
