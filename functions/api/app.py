@@ -137,7 +137,10 @@ def submit_dossier() -> Response:
     principal = _principal(Realm.CITIZEN)
     request = parse_body(app, dossiers.SubmitDossier)
 
+    fresh = []  # set when this request created the dossier (not a replay of a stored result)
+
     def produce() -> dict[str, Any]:
+        fresh.append(True)
         dossier = dossiers.submit(
             principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
         )
@@ -150,7 +153,9 @@ def submit_dossier() -> Response:
 
     key = current_request(app).headers.get("idempotency-key")
     created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
-    dossiers.start_processing(runtime.dossier_store(), runtime.workflow(), created["code"])
+    dossiers.start_processing(
+        runtime.dossier_store(), runtime.workflow(), created["code"], replayed=not fresh
+    )
     return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
 
 
@@ -172,7 +177,10 @@ def receive_at_desk() -> Response:
     principal = _principal(Realm.OFFICER, roles=dossiers.DESK_ROLES)
     request = parse_body(app, dossiers.ReceiveAtDesk)
 
+    fresh = []  # set when this request created the dossier (not a replay of a stored result)
+
     def produce() -> dict[str, Any]:
+        fresh.append(True)
         dossier = dossiers.receive_at_desk(
             principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
         )
@@ -185,7 +193,9 @@ def receive_at_desk() -> Response:
 
     key = current_request(app).headers.get("idempotency-key")
     created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
-    dossiers.start_processing(runtime.dossier_store(), runtime.workflow(), created["code"])
+    dossiers.start_processing(
+        runtime.dossier_store(), runtime.workflow(), created["code"], replayed=not fresh
+    )
     return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
 
 

@@ -27,6 +27,11 @@ no-change re-run, which must write nothing. Medians of 3 measurements on fresh t
 ``catalogue-search`` — ``motcua.catalogue.search.SearchIndex`` over the same procedures: latency percentiles of
 1,000 queries built from real names (fixed seed), build time and memory, and the ratio to a plain ``in`` scan
 of the folded names. Data and helpers of both: ``tests/perf/catalogue_bench.py``.
+
+``round-trips`` — AWS API calls per warm API call (intake without and with an Idempotency-Key, status read,
+inbox page, decision, catalogue search, my dossiers) against ARCHITECTURE §7's minimum, counted at botocore's
+``BaseClient._make_api_call`` in ``moto.mock_aws()`` in-process, Step Functions through a recording workflow.
+Helpers: ``tests/perf/roundtrips.py``.
 """
 
 from __future__ import annotations
@@ -858,6 +863,77 @@ def bench_catalogue_search(ctx: BenchContext) -> None:
             "memory_peak_bytes": result.memory_peak_bytes,
             "queries_with_results": result.hits,
             "queries_without_results": result.empty,
+        },
+    )
+    print(f"wrote {_rel(path)}")
+
+
+# ------------------------------------------------------------------------------------------------ round trips
+
+
+@benchmark(
+    "round-trips",
+    "AWS calls per warm API call (moto in-process), against the ARCHITECTURE §7 minimum",
+)
+def bench_round_trips(ctx: BenchContext) -> None:
+    from tests.perf import roundtrips as rt
+
+    print(
+        "round-trips: one warm-up call, then one counted call per operation; DynamoDB and other botocore calls "
+        "counted at BaseClient._make_api_call, Step Functions through the recording workflow",
+        flush=True,
+    )
+    rows, extra = rt.measure_all()
+    print(
+        _fmt_table(
+            ["operation", "DynamoDB calls", "other AWS calls", "total", "minimum", "result"],
+            [
+                [
+                    r.operation,
+                    rt.format_calls(r.measured.dynamodb),
+                    rt.format_calls(r.measured.other),
+                    str(r.measured.total),
+                    f"{r.minimum} = {r.minimum_total}" + ("" if r.source == "§7" else " (derived)"),
+                    r.result,
+                ]
+                for r in rows
+            ],
+            right={3},
+        )
+    )
+    for r in rows:
+        if r.note:
+            print(f"  {r.operation}: {r.note}")
+    above = [r.operation for r in rows if r.result == "ABOVE"]
+    print(
+        "minimum: ARCHITECTURE §7 where it names one; (derived): §7 names none, the floor the access pattern "
+        f"implies. JWKS fetches over HTTP during the run (not AWS): {extra['jwks_fetches']}"
+    )
+    print(f"\n{'ABOVE the minimum: ' + ', '.join(above) if above else 'All operations at their minimum.'}")
+    path = write_json(
+        "round-trips",
+        {
+            "benchmark": "round-trips",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "python": platform.python_version(),
+            "operations": [
+                {
+                    "operation": r.operation,
+                    "status": r.measured.status,
+                    "dynamodb": dict(sorted(r.measured.dynamodb.items())),
+                    "other": dict(sorted(r.measured.other.items())),
+                    "total": r.measured.total,
+                    "minimum": r.minimum,
+                    "minimum_total": r.minimum_total,
+                    "minimum_source": r.source,
+                    "result": r.result,
+                    "note": r.note or None,
+                }
+                for r in rows
+            ],
+            "above": above,
+            **extra,
         },
     )
     print(f"wrote {_rel(path)}")

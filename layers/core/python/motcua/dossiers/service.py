@@ -244,13 +244,15 @@ def _receive(
     return dossiers.create(codes.sequence_scope(request.agency_code, submitted_at.date()), build)
 
 
-def start_processing(dossiers: DossierStore, workflow: Workflow, code: str) -> None:
+def start_processing(dossiers: DossierStore, workflow: Workflow, code: str, replayed: bool = True) -> None:
     """Start the dossier's execution (named by its code, so starting twice starts once).
 
     Kept apart from ``submit`` so that a retry with the same Idempotency-Key, which replays the stored
     intake result, starts the same dossier's execution instead of receiving a second dossier. If the
     workflow cannot be reached the dossier stays visible, flagged for an operator, and the caller gets a
-    503 it may retry.
+    503 it may retry. ``replayed=False`` (the dossier was created by this very request) skips looking for
+    a flag an earlier attempt left: a fresh dossier has none, and intake stays one transaction plus one
+    StartExecution (ARCHITECTURE §7).
     """
     try:
         workflow.start(code, {"code": code})
@@ -261,6 +263,8 @@ def start_processing(dossiers: DossierStore, workflow: Workflow, code: str) -> N
             code="PROCESSING_NOT_STARTED",
             dossier_code=code,
         ) from error
+    if not replayed:
+        return
     dossier = dossiers.get(code)
     if dossier is not None and dossier.failure is not None and dossier.failure.step == "start_processing":
         dossiers.save_transition(dossier, dossier.model_copy(update={"failure": None}), None)
