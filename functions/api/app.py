@@ -132,31 +132,9 @@ def get_procedure(code: str) -> Response:
     headers=(("Idempotency-Key", "a retried submission with the same key returns the first result"),),
 )
 def submit_dossier() -> Response:
-    from motcua.web.idempotency import run_once
-
     principal = _principal(Realm.CITIZEN)
     request = parse_body(app, dossiers.SubmitDossier)
-
-    fresh = []  # set when this request created the dossier (not a replay of a stored result)
-
-    def produce() -> dict[str, Any]:
-        fresh.append(True)
-        dossier = dossiers.submit(
-            principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
-        )
-        correlate(dossier.code)
-        logger.info(
-            "dossier received", extra={"procedure": dossier.procedure_code, "agency": dossier.agency_code}
-        )
-        metrics.add_metric(name="DossierReceived", unit="Count", value=1)
-        return DossierCreated.of(dossier).model_dump(mode="json")
-
-    key = current_request(app).headers.get("idempotency-key")
-    created = run_once(principal.subject, key, request.model_dump(mode="json"), produce)
-    dossiers.start_processing(
-        runtime.dossier_store(), runtime.workflow(), created["code"], replayed=not fresh
-    )
-    return json_response(created, status=201, headers={"Location": f"/v1/dossiers/{created['code']}"})
+    return _intake(principal, request, dossiers.submit)
 
 
 @route(
@@ -172,16 +150,21 @@ def submit_dossier() -> Response:
     headers=(("Idempotency-Key", "a retried receipt with the same key returns the first result"),),
 )
 def receive_at_desk() -> Response:
-    from motcua.web.idempotency import run_once
-
     principal = _principal(Realm.OFFICER, roles=dossiers.DESK_ROLES)
     request = parse_body(app, dossiers.ReceiveAtDesk)
+    return _intake(principal, request, dossiers.receive_at_desk)
+
+
+def _intake(principal: Any, request: Any, receive: Any) -> Response:
+    """Receipt on any channel: once per Idempotency-Key, then the execution is started (again, on a replay;
+    Step Functions refuses a second one by name)."""
+    from motcua.web.idempotency import run_once
 
     fresh = []  # set when this request created the dossier (not a replay of a stored result)
 
     def produce() -> dict[str, Any]:
         fresh.append(True)
-        dossier = dossiers.receive_at_desk(
+        dossier = receive(
             principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
         )
         correlate(dossier.code)

@@ -15,7 +15,6 @@ Fixtures here are opt-in (none is autouse), so the other integration tests are u
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ import pytest
 from infra.fakes.identity_issuer import FakeIdentityIssuer
 from motcua import runtime
 from motcua.web.auth import Realm
+from tests.template_tables import template_tables as shared_template_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -44,38 +44,8 @@ PROCEDURE = "1.001193"  # Thủ tục đăng ký khai sinh
 REQUIRED_COMPONENT = "000.00.00.G15-KQ003208"
 
 
-@functools.cache
-def _template() -> dict[str, Any]:
-    from samtranslator.yaml_helper import yaml_parse
-
-    return yaml_parse(TEMPLATE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
-
 def template_tables() -> dict[str, dict[str, Any]]:
-    """``create_table`` arguments per environment variable that names a table (``CATALOGUE_TABLE`` ...).
-
-    The variables come from the template's ``Globals`` (``CATALOGUE_TABLE: !Ref CatalogueTable``), the key
-    schema, attributes and GSIs from the referenced ``AWS::DynamoDB::Table`` resources.
-    """
-    template = _template()
-    resources = template["Resources"]
-    variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    tables: dict[str, dict[str, Any]] = {}
-    for name, value in variables.items():
-        ref = value.get("Ref") if isinstance(value, dict) else None
-        if ref not in resources or resources[ref]["Type"] != "AWS::DynamoDB::Table":
-            continue
-        properties = resources[ref]["Properties"]
-        arguments = {
-            "TableName": f"it-{ref}",
-            "KeySchema": properties["KeySchema"],
-            "AttributeDefinitions": properties["AttributeDefinitions"],
-            "BillingMode": properties["BillingMode"],
-        }
-        if "GlobalSecondaryIndexes" in properties:
-            arguments["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
-        tables[name] = copy.deepcopy(arguments)
-    return tables
+    return shared_template_tables("it")
 
 
 @functools.cache

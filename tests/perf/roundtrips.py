@@ -110,28 +110,9 @@ def format_calls(calls: Counter[str]) -> str:
 
 
 def template_tables() -> dict[str, dict[str, Any]]:
-    """``create_table`` arguments per environment variable naming a table (as the integration conftest)."""
-    from samtranslator.yaml_helper import yaml_parse
+    from tests.template_tables import template_tables as shared
 
-    template = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
-    resources = template["Resources"]
-    variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    tables: dict[str, dict[str, Any]] = {}
-    for name, value in variables.items():
-        ref = value.get("Ref") if isinstance(value, dict) else None
-        if ref not in resources or resources[ref]["Type"] != "AWS::DynamoDB::Table":
-            continue
-        properties = resources[ref]["Properties"]
-        arguments = {
-            "TableName": f"bench-{ref}",
-            "KeySchema": properties["KeySchema"],
-            "AttributeDefinitions": properties["AttributeDefinitions"],
-            "BillingMode": properties["BillingMode"],
-        }
-        if "GlobalSecondaryIndexes" in properties:
-            arguments["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
-        tables[name] = arguments
-    return tables
+    return shared("bench")
 
 
 @contextlib.contextmanager
