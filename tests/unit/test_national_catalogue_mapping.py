@@ -293,3 +293,14 @@ def test_default_steps_never_exceed_the_first_channel(quantity: float, unit: Tim
     assert total <= Fraction(quantity)
     assert math.isclose(float(total), quantity, rel_tol=1e-12, abs_tol=1e-12)
     assert all(s.duration_value >= 0 for s in steps)
+
+
+def test_form_templates_come_from_the_component_attachments() -> None:
+    # Given the real record of household-business registration, whose application form has a template
+    procedure = procedure_from_national(_detail("1.001612"), agencies=[])
+    form = next(c for c in procedure.components if c.code == "TP-G12.0001000000069")
+    # Then the portal can offer the form to download
+    assert [t.file_name for t in form.templates] == ["Giấy ĐN đăng ký hộ kd.docx"]
+    assert form.templates[0].path.startswith("dvc/configuring/")
+    # and a component without attachments has none
+    assert all(not c.templates for c in procedure.components if c.code != form.code)

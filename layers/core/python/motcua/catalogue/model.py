@@ -45,6 +45,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
+class FormTemplate(_Frozen):
+    """A form (mẫu đơn, tờ khai) attached to a component in the national database."""
+
+    file_name: str
+    path: str = ""  # the national store's object path (bucket/filePath), for the portal to link
+
+
 class Component(_Frozen):
     """A document component (thành phần hồ sơ) the applicant supplies."""
 
@@ -56,6 +63,7 @@ class Component(_Frozen):
     has_electronic_form: bool = False
     is_processing_result: bool = False
     group: str = ""  # the national executionCases heading the component is listed under
+    templates: tuple[FormTemplate, ...] = ()
 
 
 class ProcessingTime(_Frozen):

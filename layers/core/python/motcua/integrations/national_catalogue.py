@@ -42,6 +42,7 @@ from motcua.catalogue.model import (
     Channel,
     Component,
     Fee,
+    FormTemplate,
     InternalStep,
     LegalBasis,
     OnlineLevel,
@@ -271,6 +272,14 @@ def _from_national(detail: Mapping[str, Any], agencies: Iterable[str], version: 
                 has_electronic_form=raw.get("hasElectronicForm") is True,
                 is_processing_result=raw.get("isProcessingResult") is True,
                 group=group_name,
+                templates=tuple(
+                    FormTemplate(
+                        file_name=_text(a.get("fileName")),
+                        path="/".join(p for p in (_text(a.get("bucketName")), _text(a.get("filePath"))) if p),
+                    )
+                    for a in raw.get("attachments") or []
+                    if isinstance(a, Mapping) and _text(a.get("fileName"))
+                ),
             )
 
     cases = []
