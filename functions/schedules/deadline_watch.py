@@ -1,4 +1,4 @@
-"""Scheduled. Deadline watch: flags open dossiers whose due date has passed (quá hạn)."""
+"""Scheduled. Deadline watch: flags open dossiers that are due soon or past their due date (quá hạn)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,16 @@ from motcua.observability import instrumented, logger, metrics
 @instrumented
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    flagged = service.flag_overdue(runtime.dossier_store())
-    metrics.add_metric(name="DossiersOverdue", unit="Count", value=len(flagged))
-    logger.info("deadline watch", extra={"newly_overdue": len(flagged)})
-    return {"flagged": flagged}
+    report = service.watch_deadlines(runtime.dossier_store(), runtime.working_calendar())
+    metrics.add_metric(name="DossiersOverdue", unit="Count", value=len(report.overdue))
+    metrics.add_metric(name="DossiersDueSoon", unit="Count", value=len(report.due_soon))
+    for (
+        code
+    ) in report.due_soon:  # the assignees' notification (mail/SMS/Zalo come with the notifications work)
+        logger.warning(
+            "dossier due soon", extra={"dossier": code, "apology_by": report.apology_by[code].isoformat()}
+        )
+    logger.info(
+        "deadline watch", extra={"newly_overdue": len(report.overdue), "newly_due_soon": len(report.due_soon)}
+    )
+    return {"flagged": report.overdue, **report.model_dump(mode="json")}

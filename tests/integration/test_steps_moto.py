@@ -7,6 +7,7 @@ with. Fixtures (``motcua``) live in conftest.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -418,17 +419,17 @@ def test_the_deadline_watch_flags_an_open_dossier_once_its_due_date_has_passed(
     code = _in_process(motcua)
     # When the watch runs now
     # Then nothing is overdue
-    assert _watch(motcua) == {"flagged": []}
+    assert _watch(motcua)["flagged"] == []
     assert _dossier(code).overdue is False
     # When the clock moves sixty days on and the watch runs again
     monkeypatch.setenv("MOTCUA_CLOCK_OFFSET_SECONDS", SIXTY_DAYS)
     # Then the dossier is flagged overdue, its status unchanged
-    assert _watch(motcua) == {"flagged": [code]}
+    assert _watch(motcua)["flagged"] == [code]
     dossier = _dossier(code)
     assert dossier.overdue is True
     assert dossier.status is Status.IN_PROCESS
     # And a later run does not flag it again
-    assert _watch(motcua) == {"flagged": []}
+    assert _watch(motcua)["flagged"] == []
 
 
 def test_the_deadline_watch_ignores_closed_dossiers(motcua: Motcua, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -440,5 +441,27 @@ def test_the_deadline_watch_ignores_closed_dossiers(motcua: Motcua, monkeypatch:
     # When the clock moves past both due dates
     monkeypatch.setenv("MOTCUA_CLOCK_OFFSET_SECONDS", SIXTY_DAYS)
     # Then only the open one is flagged
-    assert _watch(motcua) == {"flagged": [waiting]}
+    assert _watch(motcua)["flagged"] == [waiting]
     assert _dossier(returned).overdue is False
+
+
+def test_the_deadline_watch_warns_once_when_the_due_date_is_near(
+    motcua: Motcua, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a dossier in process, and the clock moved to two working hours before its due date
+    code = _in_process(motcua)
+    from motcua import clock, runtime
+
+    dossier = _dossier(code)
+    calendar = runtime.working_calendar()
+    two_hours_before = dossier.due_at - timedelta(hours=2)  # due at 17:00: 15:00 is inside office hours
+    offset = (two_hours_before - clock.now()).total_seconds()
+    monkeypatch.setenv("MOTCUA_CLOCK_OFFSET_SECONDS", str(offset))
+    assert calendar.is_working_moment(clock.now())
+    # When the watch runs
+    result = _watch(motcua)
+    # Then it is due soon (not overdue), with the latest moment for the apology, and flagged once
+    assert result["due_soon"] == [code] and result["overdue"] == []
+    assert result["apology_by"][code] < dossier.due_at.isoformat()
+    assert _dossier(code).due_soon is True
+    assert _watch(motcua)["due_soon"] == []

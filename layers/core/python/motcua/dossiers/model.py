@@ -76,6 +76,7 @@ class Dossier(_Model):
     rejection_reasons: tuple[str, ...] = ()
     failure: Failure | None = None
     overdue: bool = False
+    due_soon: bool = False
     version: int = 0
     progress_count: int = 0
 

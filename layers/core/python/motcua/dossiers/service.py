@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -538,15 +538,53 @@ def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cau
     return dossiers.save_transition(dossier, after, None)
 
 
-def flag_overdue(dossiers: DossierStore) -> list[str]:
-    """Mark open dossiers past their due date (deadline watch); returns the codes newly flagged."""
-    flagged = []
-    for dossier in dossiers.overdue(clock.now().isoformat()):
-        if dossier.overdue:
+def _deadline_state(dossier: Dossier) -> Any:
+    from motcua.dossiers import deadlines
+
+    return deadlines.DeadlineState(
+        received_at=dossier.received_at,
+        quantity=dossier.processing_quantity,
+        unit=_UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
+        original_due=dossier.original_due_at,
+        current_due=dossier.due_at,
+    )
+
+
+class WatchReport(BaseModel):
+    """What one deadline-watch run found (cảnh báo hạn giải quyết)."""
+
+    overdue: list[str] = Field(default_factory=list, description="newly past their due date")
+    due_soon: list[str] = Field(default_factory=list, description="newly within the warning window")
+    apology_by: dict[str, datetime] = Field(
+        default_factory=dict,
+        description="for due-soon dossiers: the latest moment to send the apology (Mẫu 04)",
+    )
+
+
+def watch_deadlines(
+    dossiers: DossierStore, calendar: WorkingCalendar, warn_working_hours: float = 8
+) -> WatchReport:
+    """Flag open dossiers past their due date, and those whose due date is within ``warn_working_hours``
+    (CONFIG) so that the assignees are told and, if the result cannot be ready, the apology is sent in time
+    (DOMAIN §3.7). Each dossier is flagged once; the flags are what the inbox and reports show."""
+    from motcua.dossiers import deadlines
+
+    now = clock.now()
+    report = WatchReport()
+    # Open dossiers due before a horizon that covers the warning window (two days of office hours is ample).
+    horizon = calendar.add_working_hours(calendar.next_working_moment(now), warn_working_hours + 16)
+    for dossier in dossiers.overdue(horizon.isoformat()):
+        if dossier.due_at < now:
+            if not dossier.overdue:
+                dossiers.save_transition(dossier, dossier.model_copy(update={"overdue": True}), None)
+                report.overdue.append(dossier.code)
             continue
-        dossiers.save_transition(dossier, dossier.model_copy(update={"overdue": True}), None)
-        flagged.append(dossier.code)
-    return flagged
+        state = _deadline_state(dossier)
+        if not dossier.due_soon and deadlines.due_soon(state, now, calendar, warn_working_hours):
+            dossiers.save_transition(dossier, dossier.model_copy(update={"due_soon": True}), None)
+            report.due_soon.append(dossier.code)
+            report.apology_by[dossier.code] = deadlines.apology_deadline(state, calendar)
+    return report
 
 
 def receipt_slip_data(

@@ -123,6 +123,7 @@ class DossierView(_View):
     rejection_reasons: tuple[str, ...]
     flagged_failure: bool
     overdue: bool
+    due_soon: bool
     timeline: list[TimelineEntry]
 
     @classmethod
@@ -145,6 +146,7 @@ class DossierView(_View):
             rejection_reasons=d.rejection_reasons,
             flagged_failure=d.failure is not None,
             overdue=d.overdue,
+            due_soon=d.due_soon,
             timeline=[TimelineEntry.of(r) for r in timeline],
         )
 
