@@ -66,13 +66,11 @@ class ProgressBar:
 
 def catalogue_sync(full: bool) -> int:
     from motcua import clock, runtime
-    from motcua.agencies.model import AgencyKind
+    from motcua.agencies.service import commune_codes
     from motcua.catalogue import sync
 
     store = runtime.catalogue_store()
-    province = os.environ.get("PROVINCE_CODE", "H32")
-    kinds = {AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECIAL_ZONE}
-    communes = [a.code for a in runtime.agency_store().list_all(province) if a.kind in kinds]
+    communes = commune_codes(runtime.agency_store(), os.environ.get("PROVINCE_CODE", "H32"))
     config = sync.province_config(store, commune_agencies=communes)
     bar = ProgressBar()
     print(

@@ -12,7 +12,6 @@ from motcua.agencies.model import RegisterAccount
 from motcua.catalogue import service as catalogue
 from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import service as dossiers
-from motcua.errors import BadRequest
 from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.settings import get_settings
 from motcua.web.auth import Realm
@@ -210,14 +209,13 @@ def get_dossier(code: str) -> Response:
 )
 def receipt_slip(code: str) -> Response:
     principal = _principal(BOTH)
-    dossier, procedure = dossiers.receipt_slip_data(
-        principal, code, runtime.dossier_store(), runtime.catalogue_store()
+    dossier, procedure, agency_name = dossiers.receipt_slip_data(
+        principal, code, runtime.dossier_store(), runtime.catalogue_store(), runtime.agency_store()
     )
-    agency = runtime.agency_store().get(dossier.agency_code)
     # The QR carries the lookup address only; whoever scans it types the ID number (GET /v1/lookup), so the
     # slip reveals nothing to someone who merely sees the code.
     lookup = f"{PORTAL_LOOKUP_URL}?ma={dossier.code}"
-    return json_response(ReceiptSlip.of(dossier, procedure, agency.name if agency else None, lookup))
+    return json_response(ReceiptSlip.of(dossier, procedure, agency_name, lookup))
 
 
 @route(
@@ -233,13 +231,12 @@ def receipt_slip(code: str) -> Response:
 def withdraw_dossier(code: str) -> Response:
     principal = _principal(Realm.CITIZEN)
     request = parse_body(app, dossiers.WithdrawDossier)
-    store = runtime.dossier_store()
-    dossier = dossiers.withdraw(
-        principal, code, request, store, runtime.workflow(), runtime.working_calendar()
+    dossier, timeline = dossiers.withdraw(
+        principal, code, request, runtime.dossier_store(), runtime.workflow(), runtime.working_calendar()
     )
     correlate(dossier.code)
     logger.info("dossier withdrawn", extra={"audit": {"account": principal.subject, "event": "TRANSITION"}})
-    return json_response(DossierView.of(dossier, store.timeline(code)))
+    return json_response(DossierView.of(dossier, timeline))
 
 
 @route(
@@ -383,17 +380,11 @@ def register_account(code: str) -> Response:
 
     principal = _principal(Realm.OFFICER, roles=("PROVINCE_ADMIN",))
     request = parse_body(app, RegisterAccount)
-    store = runtime.agency_store()
-    try:
-        account = request.for_agency(code)
-    except ValueError as error:  # e.g. a period that ends before it starts
-        raise BadRequest("Tài khoản thụ hưởng không hợp lệ.", code="INVALID_ACCOUNT") from error
-    agencies.register_account(store, account)
+    agency, children, accounts = agencies.register_requested_account(runtime.agency_store(), code, request)
     logger.info(
         "beneficiary account registered",
         extra={"audit": {"account": principal.subject, "event": "ADMIN_CHANGE"}},
     )
-    agency, children, accounts = agencies.get_agency(store, code)
     return json_response(
         AgencyDetail(
             agency=AgencyView.of(agency), children=[AgencyView.of(c) for c in children], accounts=accounts

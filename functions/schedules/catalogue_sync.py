@@ -9,13 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from motcua import clock, runtime
-from motcua.agencies.model import AgencyKind
+from motcua.agencies import service as agencies
 from motcua.catalogue import sync
 from motcua.observability import instrumented, logger, metrics
 from motcua.settings import get_settings
-
-# Procedures handled at commune level are offered by every ward, commune and the special zone.
-COMMUNE_KINDS = frozenset({AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECIAL_ZONE})
 
 
 @logger.inject_lambda_context
@@ -23,8 +20,7 @@ COMMUNE_KINDS = frozenset({AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECI
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     store = runtime.catalogue_store()
-    province = get_settings().province_code
-    communes = [a.code for a in runtime.agency_store().list_all(province) if a.kind in COMMUNE_KINDS]
+    communes = agencies.commune_codes(runtime.agency_store(), get_settings().province_code)
     config = sync.province_config(store, commune_agencies=communes)
     result = sync.run(store, runtime.national_catalogue(), config, clock.now(), full=bool(event.get("full")))
     counters = result.counters

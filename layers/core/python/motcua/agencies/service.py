@@ -10,15 +10,17 @@ from typing import Any
 
 from motcua.agencies.model import (
     Agency,
+    AgencyKind,
     AgencyNode,
     BeneficiaryAccount,
+    RegisterAccount,
     code_key,
     nest,
     overlapping_accounts,
     read_national,
 )
 from motcua.agencies.store import AgencyStore
-from motcua.errors import Conflict, NotFound, Unprocessable
+from motcua.errors import BadRequest, Conflict, NotFound, Unprocessable
 
 
 def _period(account: BeneficiaryAccount) -> str:
@@ -100,3 +102,24 @@ def register_account(store: AgencyStore, account: BeneficiaryAccount) -> bool:
             code="ACCOUNT_EXISTS",
         )
     return True
+
+
+# Procedures handled at commune level are offered by every ward, commune and the special zone.
+COMMUNE_KINDS = frozenset({AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECIAL_ZONE})
+
+
+def commune_codes(store: AgencyStore, province: str) -> list[str]:
+    """The codes of the province's commune-level agencies (what the catalogue sync offers ward procedures at)."""
+    return [a.code for a in store.list_all(province) if a.kind in COMMUNE_KINDS]
+
+
+def register_requested_account(
+    store: AgencyStore, code: str, request: RegisterAccount
+) -> tuple[Agency, list[Agency], list[BeneficiaryAccount]]:
+    """The administrator's registration: validate the account for the agency, register it, return the agency."""
+    try:
+        account = request.for_agency(code)
+    except ValueError as error:  # e.g. a period that ends before it starts
+        raise BadRequest("Tài khoản thụ hưởng không hợp lệ.", code="INVALID_ACCOUNT") from error
+    register_account(store, account)
+    return get_agency(store, code)

@@ -14,16 +14,6 @@ if TYPE_CHECKING:  # the store arrives as an argument; importing it here would o
     from motcua.catalogue.store import CatalogueStore
 
 from motcua.errors import BadRequest, NotFound
-from motcua.paging import InvalidCursor
-
-
-def list_procedures(
-    store: CatalogueStore, limit: int, cursor: str | None
-) -> tuple[list[Procedure], str | None]:
-    try:
-        return store.list_published(limit=limit, cursor=cursor)
-    except InvalidCursor as error:
-        raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
 
 
 def get_procedure(store: CatalogueStore, code: str) -> Procedure:

@@ -3,7 +3,8 @@
 Access patterns (docs/data-model.md):
 - one version of a procedure: GetItem pk=PROC#{code}, sk=V#{version:06d}
 - the current version of a procedure: GetItem pk=PROC#{code}, sk=CURRENT
-- procedures by state, in code order, paged: Query gsi1 gsi1pk=CATALOGUE#{state}
+- procedures by state, in code order: Query gsi1 gsi1pk=CATALOGUE#{state} (the search index's load)
+- every current version's hash: Query gsi2 gsi2pk=CURRENT (keys and hashes only, for the sync)
 - sync bookkeeping (runs, quarantine, watermark, province configuration, generation): pk=SYNC|CONFIG|QUARANTINE
 """
 
@@ -22,7 +23,6 @@ from pynamodb.models import Model
 from motcua.catalogue.model import CurrentEntry, Procedure, ProcedureState
 from motcua.dynamo import bind
 from motcua.errors import Conflict
-from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
 from motcua.settings import Settings
 
 CURRENT = "CURRENT"
@@ -105,15 +105,6 @@ class CatalogueStore:
         except ProcedureItem.DoesNotExist:
             return None
         return Procedure.model_validate_json(item.body)
-
-    def list_published(self, limit: int, cursor: str | None) -> tuple[list[Procedure], str | None]:
-        last_key = decode_cursor(cursor)
-        with refused_cursor_is_invalid():
-            result = ProcedureItem.by_state.query(
-                "CATALOGUE#PUBLIC", limit=limit, last_evaluated_key=last_key, page_size=limit
-            )
-            procedures = [Procedure.model_validate_json(item.body) for item in result]
-        return procedures, encode_cursor(result.last_evaluated_key)
 
     def published(self) -> Iterator[Procedure]:
         """Every published procedure (the search index's load; a Query over all pages, never a Scan)."""

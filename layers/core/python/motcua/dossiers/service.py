@@ -35,6 +35,7 @@ from motcua.paging import InvalidCursor
 from motcua.web.auth import Principal, Realm
 
 if TYPE_CHECKING:  # stores and ports arrive as arguments; importing them here would only slow cold starts
+    from motcua.agencies.store import AgencyStore
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
     from motcua.integrations.workflow import Workflow
@@ -395,7 +396,7 @@ def withdraw(
     dossiers: DossierStore,
     workflow: Workflow,
     calendar: WorkingCalendar | None = None,
-) -> Dossier:
+) -> tuple[Dossier, list[ProgressRecord]]:
     """The owner withdraws a dossier not yet final: the desk's notice (Mẫu 05) is the progress record, the
     open tasks leave the inboxes and the execution is stopped. A final dossier answers 409 and changes
     nothing; someone else's answers the same 404 as a missing one."""
@@ -416,8 +417,11 @@ def withdraw(
     try:
         workflow.stop(code, "withdrawn by the applicant")
     except Exception as error:  # the dossier is withdrawn either way; an orphan execution is flagged for ops
-        record_failure(dossiers, code, "stop_execution", type(error).__name__, "StopExecution failed")
-    return withdrawn
+        withdrawn = (
+            record_failure(dossiers, code, "stop_execution", type(error).__name__, "StopExecution failed")
+            or withdrawn
+        )
+    return withdrawn, dossiers.timeline(code)
 
 
 # --------------------------------------------------------------------------- state-machine steps
@@ -435,14 +439,7 @@ END_OF_PROCESSING = frozenset({Status.RESULT_READY, Status.REJECTED, Status.WITH
 def timeliness_at(dossier: Dossier, ended_at: datetime, calendar: WorkingCalendar) -> str:
     from motcua.dossiers import deadlines
 
-    state = deadlines.DeadlineState(
-        received_at=dossier.received_at,
-        quantity=dossier.processing_quantity,
-        unit=_UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
-        original_due=dossier.original_due_at,
-        current_due=dossier.due_at,
-    )
-    return deadlines.classify_closed(state, ended_at, calendar).value
+    return deadlines.classify_closed(_deadline_state(dossier), ended_at, calendar).value
 
 
 def _advance(
@@ -539,6 +536,7 @@ def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cau
 
 
 def _deadline_state(dossier: Dossier) -> Any:
+    """The dossier's deadline as the pure rules see it (``motcua.dossiers.deadlines.DeadlineState``)."""
     from motcua.dossiers import deadlines
 
     return deadlines.DeadlineState(
@@ -588,8 +586,10 @@ def watch_deadlines(
 
 
 def receipt_slip_data(
-    principal: Principal, code: str, dossiers: DossierStore, catalogue: CatalogueStore
-) -> tuple[Dossier, Procedure | None]:
-    """The dossier and the procedure version it was received under: what Mẫu 01 prints."""
+    principal: Principal, code: str, dossiers: DossierStore, catalogue: CatalogueStore, agencies: AgencyStore
+) -> tuple[Dossier, Procedure | None, str | None]:
+    """What Mẫu 01 prints: the dossier, the procedure version it was received under, the agency's name."""
     dossier, _timeline = view(principal, code, dossiers)
-    return dossier, catalogue.version(dossier.procedure_code, dossier.procedure_version)
+    agency = agencies.get(dossier.agency_code)
+    procedure = catalogue.version(dossier.procedure_code, dossier.procedure_version)
+    return dossier, procedure, agency.name if agency else None
