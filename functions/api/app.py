@@ -11,6 +11,7 @@ from motcua import clock, runtime
 from motcua.agencies.model import RegisterAccount
 from motcua.catalogue import service as catalogue
 from motcua.catalogue.search import SearchQuery
+from motcua.dossiers import processing
 from motcua.dossiers import service as dossiers
 from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.settings import get_settings
@@ -299,29 +300,106 @@ def list_tasks() -> Response:
 
 @route(
     app,
+    "/v1/tasks/{task_id}/claim",
+    "POST",
+    summary="Claim a task (nhận xử lý): it leaves the other officers' personal inboxes",
+    realm="officer",
+    response=TaskView,
+    errors=("401", "403", "404", "409"),
+)
+def claim_task(task_id: str) -> Response:
+    principal = _principal(Realm.OFFICER)
+    task = processing.claim(principal, task_id, runtime.dossier_store())
+    correlate(task.dossier_code)
+    logger.info("task claimed", extra={"step": task.step})
+    return json_response(TaskView.of(task))
+
+
+@route(
+    app,
     "/v1/tasks/{task_id}/decision",
     "POST",
-    summary="Decide a task: approve, or reject with reasons",
+    summary="Decide a task: forward, approve, return, request a supplement, reject, transfer, or reply",
     realm="officer",
-    request=dossiers.DecideTask,
+    request=processing.DecideTask,
     response=DecisionAccepted,
     errors=("400", "401", "403", "404", "409", "422"),
 )
 def decide_task(task_id: str) -> Response:
     principal = _principal(Realm.OFFICER)
-    request = parse_body(app, dossiers.DecideTask)
-    task = dossiers.decide(principal, task_id, request, runtime.dossier_store(), runtime.workflow())
+    request = parse_body(app, processing.DecideTask)
+    task = processing.decide(
+        principal,
+        task_id,
+        request,
+        runtime.dossier_store(),
+        runtime.workflow(),
+        runtime.catalogue_store(),
+        runtime.agency_store(),
+    )
     correlate(task.dossier_code)
     logger.info("task decided", extra={"outcome": request.outcome.value, "step": task.step})
-    assert task.decision is not None
-    return json_response(
-        DecisionAccepted(
-            task_id=task.task_id,
-            dossier_code=task.dossier_code,
-            outcome=task.decision.outcome.value,
-            decided_at=task.decision.at,
-        )
+    return json_response(DecisionAccepted.of(task))
+
+
+@route(
+    app,
+    "/v1/dossiers/{code}/supplement",
+    "POST",
+    summary="Send the supplement the agency asked for (nộp bổ sung hồ sơ)",
+    realm="citizen",
+    request=processing.ProvideSupplement,
+    response=DecisionAccepted,
+    errors=("400", "401", "403", "404", "409"),
+)
+def provide_supplement(code: str) -> Response:
+    principal = _principal(Realm.CITIZEN)
+    request = parse_body(app, processing.ProvideSupplement)
+    task = processing.provide_supplement(
+        principal, code, request, runtime.dossier_store(), runtime.workflow()
     )
+    correlate(task.dossier_code)
+    logger.info("supplement provided", extra={"audit": {"account": principal.subject, "event": "SUPPLEMENT"}})
+    return json_response(DecisionAccepted.of(task))
+
+
+@route(
+    app,
+    "/v1/dossiers/{code}/apology",
+    "POST",
+    summary="Send the apology with a new appointment (Mẫu 04): once, ≥ 1 working day before the due date",
+    realm="officer",
+    request=processing.SendApology,
+    response=DossierView,
+    errors=("400", "401", "403", "404", "409"),
+)
+def send_apology(code: str) -> Response:
+    principal = _principal(Realm.OFFICER)
+    request = parse_body(app, processing.SendApology)
+    dossier = processing.apologise(
+        principal, code, request, runtime.dossier_store(), runtime.working_calendar()
+    )
+    correlate(dossier.code)
+    logger.info("apology sent", extra={"audit": {"account": principal.subject, "event": "APOLOGY"}})
+    return json_response(DossierView.of(dossier, runtime.dossier_store().timeline(dossier.code)))
+
+
+@route(
+    app,
+    "/v1/dossiers/{code}/rating",
+    "POST",
+    summary="Rate how my dossier was handled (đánh giá mức độ hài lòng), once it ended",
+    realm="citizen",
+    request=processing.RateDossier,
+    response=DossierSummary,
+    errors=("400", "401", "403", "404", "409"),
+)
+def rate_dossier(code: str) -> Response:
+    principal = _principal(Realm.CITIZEN)
+    request = parse_body(app, processing.RateDossier)
+    dossier = processing.rate(principal, code, request, runtime.dossier_store())
+    correlate(dossier.code)
+    return json_response(DossierSummary.of(dossier))
 
 
 # ----------------------------------------------------------------------------- agencies

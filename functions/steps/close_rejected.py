@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from motcua import runtime
-from motcua.dossiers import service
+from motcua.dossiers import processing
 from motcua.observability import instrumented, logger, metrics
 from motcua.steps import StepEvent, transient_errors
 
@@ -17,7 +17,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StepEvent.model_validate(event)
     decision = step.decision or {}
     with transient_errors():
-        dossier = service.close_rejected(
+        dossier = processing.close_rejected(
             runtime.dossier_store(),
             step.code,
             decision.get("reasons", []),

@@ -1,11 +1,11 @@
-"""State-machine task. IssueResult: the approved dossier's result is issued (4 → 9)."""
+"""State-machine task. IssueResult: the result is signed and issued (4 → 9); timeliness is fixed now."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from motcua import runtime
-from motcua.dossiers import service
+from motcua.dossiers import processing
 from motcua.observability import instrumented, logger, metrics
 from motcua.steps import StepEvent, transient_errors
 
@@ -16,6 +16,10 @@ from motcua.steps import StepEvent, transient_errors
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StepEvent.model_validate(event)
     with transient_errors():
-        dossier = service.issue_result(runtime.dossier_store(), step.code, runtime.working_calendar())
-    logger.info("step done", extra={"step": step.step, "status": dossier.status.value})
-    return {"status": dossier.status.value}
+        dossier, action = processing.issue_result(
+            runtime.dossier_store(), runtime.catalogue_store(), step.code, runtime.working_calendar()
+        )
+    logger.info(
+        "step done", extra={"step": step.step, "status": dossier.status.value, "action": action.value}
+    )
+    return {"status": dossier.status.value, "action": action.value}

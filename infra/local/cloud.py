@@ -70,6 +70,7 @@ class LocalCloud:
         if self.seed:
             self._seed()
         self._serve_apps()
+        self._serve_control()
         if self.fire_schedules:
             self._start_scheduler()
         state = self.state()
@@ -200,6 +201,23 @@ class LocalCloud:
         gateway = Gateway(apps, port=self.api_port)
         self.urls["api"] = gateway.start()
         self._stoppers.append(gateway.stop)
+
+    def _serve_control(self) -> None:
+        from infra.local.control import ControlServer
+
+        assert self.provisioned is not None
+        physical = self.provisioned.physical
+
+        def fire(logical_id: str) -> dict[str, Any]:
+            scheduled = {s.function_name for s in self.provisioned.schedules} if self.provisioned else set()
+            name = physical[logical_id]  # KeyError: unknown
+            if name not in scheduled:
+                raise KeyError(logical_id)
+            return self.fire(name)
+
+        control = ControlServer(fire)
+        self.urls["control"] = control.start()
+        self._stoppers.append(control.stop)
 
     def _start_scheduler(self) -> None:
         assert self.provisioned is not None

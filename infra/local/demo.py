@@ -41,8 +41,7 @@ def main() -> int:
     except urllib.error.URLError:
         print("The local cloud is not answering: start it with `make run`.", file=sys.stderr)
         return 1
-    _, approver = call("POST", f"{identity}/officer/token", {"demo_user": "officer-approver"})
-    citizen_token, approver_token = citizen["access_token"], approver["access_token"]
+    citizen_token = citizen["access_token"]
 
     _, procedure = call("GET", f"{api}/v1/procedures/1.001193")
     required = [c for c in procedure["components"] if c["required"]]
@@ -64,26 +63,31 @@ def main() -> int:
     code = created["code"]
     print(f"   → {status}: dossier {code}, due {created['due_at']}")
 
-    print("2. The approver finds the review task in the inbox")
-    task = None
-    for _ in range(100):
-        _, page = call("GET", f"{api}/v1/tasks?limit=100", token=approver_token)
-        task = next((t for t in page["items"] if t["dossier_code"] == code), None)
-        if task:
-            break
-        time.sleep(0.1)
-    if task is None:
-        print("   no task appeared", file=sys.stderr)
-        return 1
-    print(f"   → task {task['task_id']} ({task['role']})")
-
-    print("3. The approver approves")
-    status, decided = call(
-        "POST", f"{api}/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, approver_token
+    steps = (
+        ("officer-processor", "FORWARD", "the specialist checks it and forwards it"),
+        ("officer-approver", "APPROVE", "the ward's leader approves the result"),
+        ("officer-desk", "FORWARD", "the one-stop desk returns the result"),
     )
-    print(f"   → {status}: {decided['outcome']}")
+    for number, (user, outcome, what) in enumerate(steps, 2):
+        _, issued = call("POST", f"{identity}/officer/token", {"demo_user": user})
+        token = issued["access_token"]
+        task = None
+        for _ in range(100):
+            _, page = call("GET", f"{api}/v1/tasks?limit=100", token=token)
+            task = next((t for t in page["items"] if t["dossier_code"] == code), None)
+            if task:
+                break
+            time.sleep(0.1)
+        if task is None:
+            print(f"   no task appeared for {user}", file=sys.stderr)
+            return 1
+        print(f"{number}. {user}: task {task['task_id']} «{task['step_name']}» — {what}")
+        status, decided = call(
+            "POST", f"{api}/v1/tasks/{task['task_id']}/decision", {"outcome": outcome}, token
+        )
+        print(f"   → {status}: {decided.get('outcome', decided)}")
 
-    print("4. The citizen follows the dossier until the result is returned")
+    print("5. The citizen follows the dossier until the result is returned")
     dossier: dict[str, Any] = {}
     for _ in range(100):
         _, dossier = call("GET", f"{api}/v1/dossiers/{code}", token=citizen_token)

@@ -141,6 +141,50 @@ class Cloud:
             time.sleep(0.2)
         raise AssertionError(f"no task for {code}")
 
+    # -- processing, as the officers and the applicant would do it over HTTP
+    def decide(self, code: str, demo_user: str, outcome: str, **body: Any) -> Reply:
+        """Wait for the dossier's task in ``demo_user``'s inbox and decide it."""
+        token = self.token(demo_user)
+        task = self.wait_for_task(code, token)
+        return self.api.call(
+            "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": outcome, **body}, token=token
+        )
+
+    def through_the_steps(self, code: str) -> None:
+        """The internal procedure of the demo ward: the specialist forwards, the leader approves, the desk
+        returns the result."""
+        for user, outcome in (
+            ("officer-processor", "FORWARD"),
+            ("officer-approver", "APPROVE"),
+            ("officer-desk", "FORWARD"),
+        ):
+            reply = self.decide(code, user, outcome)
+            assert reply.status == 200, (user, reply.body)
+
+    # -- the local cloud's control panel (infra/local/control.py)
+    @property
+    def control(self) -> Http:
+        return Http(self.state["urls"]["control"])
+
+    def set_clock(self, **body: Any) -> dict[str, Any]:
+        reply = self.control.call("PUT", "/clock", body)
+        assert reply.status == 200, reply.body
+        return dict(reply.body)
+
+    def fire(self, logical_id: str) -> dict[str, Any]:
+        reply = self.control.call("POST", f"/schedules/{logical_id}")
+        assert reply.status == 200, reply.body
+        return dict(reply.body)
+
+
+@pytest.fixture
+def moved_clock(cloud: Cloud) -> Iterator[Cloud]:
+    """A test that moves the local cloud's clock puts it back, whatever happens."""
+    try:
+        yield cloud
+    finally:
+        cloud.set_clock(offset_seconds=0)
+
 
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:

@@ -23,9 +23,9 @@ def submission(agency: str = AGENCY, **extra: object) -> dict[str, object]:
     }
 
 
-def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> None:
-    # Given a citizen and the approver of the receiving ward
-    citizen, approver = cloud.token("citizen-lan"), cloud.token("officer-approver")
+def test_a_online_dossier_goes_through_three_internal_steps_and_is_returned_on_time(cloud: Cloud) -> None:
+    """Story (a): the ward's internal procedure — specialist, leader, desk — each on its own task."""
+    citizen = cloud.token("citizen-lan")
 
     # When the citizen submits online
     created = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen)
@@ -36,19 +36,26 @@ def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> Non
     assert created.body["due_at"] > created.body["received_at"]
     assert created.headers["Location"] == f"/v1/dossiers/{code}"
 
-    # Then a review task reaches the approver's inbox, and approving it drives the execution to the end
-    task = cloud.wait_for_task(code, approver)
-    decided = cloud.api.call(
-        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
-    )
-    assert decided.status == 200, decided.body
+    # Then the specialist's task is first, with the step's name and due time, and no one else's inbox has it
+    processor = cloud.token("officer-processor")
+    task = cloud.wait_for_task(code, processor)
+    assert task["step_name"] == "Thẩm định, xử lý hồ sơ" and task["role"] == "PROCESSOR"
+    assert task["due_at"] is not None and task["due_at"] <= created.body["due_at"]
+    desk_inbox = cloud.api.call("GET", "/v1/tasks?limit=100", token=cloud.token("officer-desk")).body["items"]
+    assert all(t["dossier_code"] != code for t in desk_inbox)
 
+    # When each step's officer decides in turn
+    cloud.through_the_steps(code)
+
+    # Then the result was issued (9) and returned (10) on time, one progress record per move
     final = cloud.wait_for_status(code, citizen, "RETURNED").body
     assert final["status"]["national_code"] == 10
-    assert [e["national_code"] for e in final["timeline"]] == [2, 4, 9, 10]
+    assert [e["national_code"] for e in final["timeline"]] == [2, 4, 4, 9, 10]
     assert final["closed_at"] is not None
+    assert final["timeliness"] in {"EARLY", "ON_TIME"}
 
-    # And the officer sees the same dossier (agency scope), while the task has left the inbox
+    # And the officers still read it, while no task is left in any inbox
+    approver = cloud.token("officer-approver")
     assert cloud.api.call("GET", f"/v1/dossiers/{code}", token=approver).status == 200
     inbox = cloud.api.call("GET", "/v1/tasks?limit=100", token=approver).body["items"]
     assert all(t["dossier_code"] != code for t in inbox)
@@ -61,12 +68,13 @@ def test_approved_dossier_is_returned_with_national_code_10(cloud: Cloud) -> Non
 
 
 def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -> None:
-    citizen, approver = cloud.token("citizen-minh"), cloud.token("officer-approver")
+    """Story (d)."""
+    citizen, processor = cloud.token("citizen-minh"), cloud.token("officer-processor")
     code = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen).body["code"]
-    task = cloud.wait_for_task(code, approver)
+    task = cloud.wait_for_task(code, processor)
 
     no_reason = cloud.api.call(
-        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT"}, token=approver
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "REJECT"}, token=processor
     )
     assert no_reason.status == 422 and no_reason.body["error"]["code"] == "REASONS_REQUIRED"
 
@@ -75,7 +83,7 @@ def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -
         "POST",
         f"/v1/tasks/{task['task_id']}/decision",
         {"outcome": "REJECT", "reasons": reasons},
-        token=approver,
+        token=processor,
     )
     assert rejected.status == 200, rejected.body
     final = cloud.wait_for_status(code, citizen, "REJECTED").body
@@ -84,7 +92,7 @@ def test_rejected_dossier_stops_with_national_code_8_and_reasons(cloud: Cloud) -
     assert final["timeline"][-1]["content"] == reasons[0]
 
     again = cloud.api.call(
-        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "FORWARD"}, token=processor
     )
     assert again.status == 409 and again.body["error"]["code"] == "TASK_ALREADY_DECIDED"
 
@@ -132,9 +140,10 @@ def test_twenty_concurrent_submissions_get_consecutive_codes(cloud: Cloud) -> No
 
 
 def test_withdrawal_mid_processing_stops_the_execution(cloud: Cloud) -> None:
-    citizen, approver = cloud.token("citizen-lan"), cloud.token("officer-approver")
+    """Story (e)."""
+    citizen, processor = cloud.token("citizen-lan"), cloud.token("officer-processor")
     code = cloud.api.call("POST", "/v1/dossiers", submission(), token=citizen).body["code"]
-    task = cloud.wait_for_task(code, approver)
+    task = cloud.wait_for_task(code, processor)
 
     withdrawn = cloud.api.call(
         "POST", f"/v1/dossiers/{code}/withdrawal", {"reason": "Nộp nhầm"}, token=citizen
@@ -147,7 +156,7 @@ def test_withdrawal_mid_processing_stops_the_execution(cloud: Cloud) -> None:
     # so the ABORTED status itself is not observable locally; on AWS it is immediate.
     assert withdrawn.body["flagged_failure"] is False
     late = cloud.api.call(
-        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "APPROVE"}, token=approver
+        "POST", f"/v1/tasks/{task['task_id']}/decision", {"outcome": "FORWARD"}, token=processor
     )
     assert late.status == 409
     assert cloud.api.call("GET", f"/v1/dossiers/{code}", token=citizen).body["status"]["national_code"] == 7

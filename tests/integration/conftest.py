@@ -119,10 +119,13 @@ class Motcua:
     dynamodb: Any
     http: Any
     context: LambdaContext = field(default_factory=LambdaContext)
+    tokens: int = 0
 
     # -- identities
-    def citizen(self, sub: str = CITIZEN_SUB, name: str = "Nguyễn Thị Lan") -> str:
-        return self.issuer.mint(Realm.CITIZEN, {"sub": sub, "name": name, "id_number": "056190004821"})
+    def citizen(
+        self, sub: str = CITIZEN_SUB, name: str = "Nguyễn Thị Lan", id_number: str = "056190004821"
+    ) -> str:
+        return self.issuer.mint(Realm.CITIZEN, {"sub": sub, "name": name, "id_number": id_number})
 
     def officer(
         self,
@@ -178,6 +181,56 @@ class Motcua:
         handler = importlib.import_module(f"functions.steps.{name}").handler
         result: dict[str, Any] = handler({"code": code, "step": name, **extra}, self.context)
         return result
+
+    # -- the state machine, played step by step (dossier.asl.json: Register → Route → Wait… → Advance → Route)
+    def run(self, code: str, action: str) -> str:
+        """Play the execution from ``action`` until it waits (OFFICER, SUPPLEMENT, PARTNER) or ends (DONE)."""
+        while True:
+            if action in {"OFFICER", "SUPPLEMENT", "PARTNER"}:
+                self.tokens += 1
+                self.step("assign", code, step=action.lower(), taskToken=f"token-{self.tokens}")
+                return action
+            if action == "ISSUE":
+                action = self.step("issue_result", code)["action"]
+                continue
+            if action == "DELIVER":
+                self.step("deliver_result", code)
+            elif action == "REJECT":
+                self.step("close_rejected", code, decision=self.workflow.resumed[-1][1])
+            return "DONE"
+
+    def start(self, code: str) -> str:
+        """Register, then run until the first wait."""
+        return self.run(code, self.step("register", code)["action"])
+
+    def resume(self, code: str) -> str:
+        """What Step Functions does after SendTaskSuccess: Advance with the output, then run on."""
+        return self.run(code, self.step("advance", code, decision=self.workflow.resumed[-1][1])["action"])
+
+    def decide(self, code: str, token: str, outcome: str, **body: Any) -> Reply:
+        """Decide the dossier's open task through the API."""
+        return self.call(
+            "POST", f"/v1/tasks/{self.open_task(code)}/decision", token, {"outcome": outcome, **body}
+        )
+
+    def approved(self, code: str) -> str:
+        """Take a received dossier through the specialist's step to the approver's APPROVE, applied: the next
+        state is IssueResult (not yet run)."""
+        self.start(code)
+        assert self.decide(code, self.officer(), "FORWARD").status == 200
+        assert self.resume(code) == "OFFICER"
+        decided = self.decide(code, self.approver(), "APPROVE")
+        assert decided.status == 200, decided.body
+        assert self.step("advance", code, decision=self.workflow.resumed[-1][1]) == {"action": "ISSUE"}
+        return code
+
+    def open_task(self, code: str) -> str:
+        """The id of the dossier's open task (the one the execution waits on)."""
+        loaded = runtime.dossier_store().load(code)
+        assert loaded is not None
+        open_tasks = [t.task_id for t in loaded[2] if t.status.value == "OPEN"]
+        assert len(open_tasks) == 1, open_tasks
+        return open_tasks[0]
 
     # -- raw reads, to prove that nothing changed (layout: docs/data-model.md, pk=D#{code})
     def items(self, code: str) -> list[dict[str, Any]]:

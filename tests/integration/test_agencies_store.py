@@ -122,7 +122,9 @@ def _account(**fields: Any) -> BeneficiaryAccount:
 def test_the_table_is_the_templates() -> None:
     table = _catalogue_table()
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
-    assert "gsi1" in [i["IndexName"] for i in table["GlobalSecondaryIndexes"]]  # the index the agency list uses
+    assert "gsi1" in [
+        i["IndexName"] for i in table["GlobalSecondaryIndexes"]
+    ]  # the index the agency list uses
 
 
 def test_load_is_idempotent(loaded: World) -> None:

@@ -243,7 +243,8 @@ def test_a_retried_submission_with_the_same_idempotency_key_returns_the_first_re
 
 
 def _dossiers_owned_by(motcua: Motcua, owner: str) -> list[str]:
-    """Codes of the owner's dossiers, read from the table's gsi1 (my dossiers: OWNER#{owner})."""
+    """Codes of the owner's dossiers, read from the table's gsi1 (my dossiers: OWNER#ID#{id number} for an
+    applicant whose ID number is known, else OWNER#{account})."""
     reply = motcua.dynamodb.query(
         TableName=motcua.tables["DOSSIERS_TABLE"],
         IndexName="gsi1",
@@ -251,6 +252,9 @@ def _dossiers_owned_by(motcua: Motcua, owner: str) -> list[str]:
         ExpressionAttributeValues={":owner": {"S": f"OWNER#{owner}"}},
     )
     return sorted(item["pk"]["S"].removeprefix("D#") for item in reply["Items"])
+
+
+CITIZEN_ID = "ID#056190004821"  # the ID number the test citizen's verified account carries
 
 
 def test_a_retry_after_the_execution_failed_to_start_leaves_no_orphan_dossier(motcua: Motcua) -> None:
@@ -267,7 +271,7 @@ def test_a_retry_after_the_execution_failed_to_start_leaves_no_orphan_dossier(mo
     retried = motcua.submit(token=token, headers=key)
     # Then the citizen has one dossier, and its execution is the one started
     assert retried.status == 201, retried.body
-    assert _dossiers_owned_by(motcua, CITIZEN_SUB) == [retried.body["code"]]
+    assert _dossiers_owned_by(motcua, CITIZEN_ID) == [retried.body["code"]]
     assert [code for code, _ in motcua.workflow.started] == [retried.body["code"]] * 2
 
 

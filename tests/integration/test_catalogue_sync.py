@@ -54,7 +54,6 @@ COMMUNES = ("H32.201", "H32.202", "H32.203")
 CONFIG = ProvinceCatalogueConfig(commune_agencies=COMMUNES)
 CATALOGUE_TABLE = template_tables()["CATALOGUE_TABLE"]
 TABLE = str(CATALOGUE_TABLE["TableName"])
-REVIEW = "review"
 
 Key = tuple[str, str]
 Write = tuple[str, str, str, str]  # (operation, table, pk, sk)
@@ -554,17 +553,13 @@ def test_a_procedure_abolished_upstream_is_withdrawn_and_its_open_dossiers_still
     assert api.writes == []
     assert motcua.workflow.started == started
     # And the dossier received before goes on through its steps to the returned result
-    assert motcua.step("register", received_before) == {"status": "IN_PROCESS"}
-    motcua.step("assign", received_before, step=REVIEW, taskToken="token-review-1")
-    task = runtime.dossier_store().get_task(received_before, REVIEW)
+    motcua.approved(received_before)
+    task = runtime.dossier_store().get_task(received_before, "step2-1")
     assert task is not None
-    assert task.unit == next(s.unit for s in v1.steps if s.role == "APPROVER")  # read from version 1
-    decided = motcua.call(
-        "POST", f"/v1/tasks/{received_before}~{REVIEW}/decision", motcua.approver(), {"outcome": "APPROVE"}
-    )
-    assert decided.status == 200, decided.body
-    assert motcua.step("issue_result", received_before) == {"status": "RESULT_READY"}
-    assert motcua.step("deliver_result", received_before) == {"status": "RETURNED"}
+    assert task.unit == next(s.unit for s in v1.steps if s.role == "PROCESSOR")  # read from version 1
+    assert motcua.run(received_before, "ISSUE") == "OFFICER"  # the desk returns the result
+    assert motcua.decide(received_before, motcua.officer(roles=("DESK_OFFICER",)), "FORWARD").status == 200
+    assert motcua.resume(received_before) == "DONE"
     view = api.dossier(received_before)
     assert view["status"]["status"] == "RETURNED"
     assert view["procedure_version"] == 1

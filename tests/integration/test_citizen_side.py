@@ -9,7 +9,9 @@ ID_NUMBER = "056190004821"  # the demo citizen's, as minted by Motcua.citizen()
 
 def test_my_dossiers_lists_mine_newest_first_and_no_one_elses(motcua: Motcua) -> None:
     first, second = motcua.submitted(), motcua.submitted()
-    other = motcua.submit(token=motcua.citizen(sub="citizen-minh-0002", name="Trần Văn Minh"))
+    other = motcua.submit(
+        token=motcua.citizen(sub="citizen-minh-0002", name="Trần Văn Minh", id_number="079088001234")
+    )
     assert other.status == 201
     reply = motcua.call("GET", "/v1/me/dossiers", motcua.citizen())
     assert reply.status == 200, reply.body

@@ -880,8 +880,8 @@ BROKEN_DEFINITIONS: list[Any] = [
         id="catch-elsewhere",
     ),
     pytest.param(
-        _state("OfficerReview", "Catch", [{"ErrorEquals": ["TransientError"], "Next": "RecordFailure"}]),
-        "OfficerReview: no Catch of States.ALL into RecordFailure",
+        _state("WaitForOfficer", "Catch", [{"ErrorEquals": ["TransientError"], "Next": "RecordFailure"}]),
+        "WaitForOfficer: no Catch of States.ALL into RecordFailure",
         id="catch-too-narrow",
     ),
     pytest.param(

@@ -10,14 +10,7 @@ from tests.integration.conftest import Motcua
 
 
 def _approved(motcua: Motcua) -> str:
-    code = motcua.submitted()
-    motcua.step("register", code)
-    motcua.step("assign", code, taskToken="token-1", step="review")
-    decided = motcua.call(
-        "POST", f"/v1/tasks/{code}~review/decision", motcua.approver(), {"outcome": "APPROVE"}
-    )
-    assert decided.status == 200, decided.body
-    return code
+    return motcua.approved(motcua.submitted())
 
 
 def test_a_result_issued_before_the_due_date_is_not_late(motcua: Motcua) -> None:

@@ -20,7 +20,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-from motcua.catalogue.model import CurrentEntry, Procedure, ProcedureState
+from motcua.catalogue.model import CurrentEntry, InternalStep, Procedure, ProcedureState
 from motcua.dynamo import bind
 from motcua.errors import Conflict
 from motcua.settings import Settings
@@ -90,6 +90,7 @@ class CatalogueStore:
     def __init__(self, settings: Settings) -> None:
         bind(ProcedureItem, settings.catalogue_table, settings)
         bind(RecordItem, settings.catalogue_table, settings)
+        self._steps: dict[tuple[str, int], tuple[InternalStep, ...]] = {}
 
     # ------------------------------------------------------------------ procedures
     def current(self, code: str) -> Procedure | None:
@@ -105,6 +106,17 @@ class CatalogueStore:
         except ProcedureItem.DoesNotExist:
             return None
         return Procedure.model_validate_json(item.body)
+
+    def steps(self, code: str, version: int) -> tuple[InternalStep, ...]:
+        """The internal steps of one procedure version. A version's steps never change (a change makes a new
+        version), so they are read once per container: a dossier's steps cost one GetItem, not one per step."""
+        key = (code, version)
+        if key not in self._steps:
+            procedure = self.version(code, version)
+            if procedure is None:
+                return ()
+            self._steps[key] = procedure.steps
+        return self._steps[key]
 
     def published(self) -> Iterator[Procedure]:
         """Every published procedure (the search index's load; a Query over all pages, never a Scan)."""

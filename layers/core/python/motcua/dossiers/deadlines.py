@@ -193,6 +193,16 @@ def start(
     )
 
 
+def ensure_supplement_allowed(state: DeadlineState) -> None:
+    """Refused with ``SUPPLEMENT_ALREADY_REQUESTED`` once the dossier had its processing-stage request."""
+    if state.supplement_requests >= 1:
+        raise Conflict(
+            "Hồ sơ đã được yêu cầu bổ sung một lần trong quá trình giải quyết; "
+            "không được yêu cầu bổ sung lần thứ hai.",
+            code="SUPPLEMENT_ALREADY_REQUESTED",
+        )
+
+
 def request_supplement(state: DeadlineState, at: datetime, calendar: WorkingCalendar) -> DeadlineState:
     """Request a supplement during processing (yêu cầu bổ sung, hoàn thiện hồ sơ — Mẫu 02): stop the clock.
 
@@ -200,12 +210,7 @@ def request_supplement(state: DeadlineState, at: datetime, calendar: WorkingCale
     processing-stage request "không quá một lần" (DOMAIN §3.5).
     """
     at = _local(calendar, at)
-    if state.supplement_requests >= 1:
-        raise Conflict(
-            "Hồ sơ đã được yêu cầu bổ sung một lần trong quá trình giải quyết; "
-            "không được yêu cầu bổ sung lần thứ hai.",
-            code="SUPPLEMENT_ALREADY_REQUESTED",
-        )
+    ensure_supplement_allowed(state)
     if at < state.received_at:
         raise ValueError("a processing-stage supplement request cannot precede receipt")
     return state.model_copy(

@@ -8,7 +8,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.catalogue.model import Channel, Fee
+from motcua.dossiers.deadlines import Pause
 from motcua.dossiers.lifecycle import NATIONAL_CODE, Status
+from motcua.dossiers.routing import Outcome as Outcome  # re-exported: decisions carry it
+from motcua.dossiers.routing import Position
 
 
 class _Model(BaseModel):
@@ -53,6 +56,54 @@ class Failure(_Model):
     at: datetime
 
 
+class RequestedItem(_Model):
+    """One thing the applicant must supply or correct (Mẫu 02 lists them all at once)."""
+
+    name: str
+    reason: str = ""
+    component_code: str = ""
+
+
+class SupplementRequest(_Model):
+    """A processing-stage supplement request (yêu cầu bổ sung, hoàn thiện hồ sơ — Mẫu 02)."""
+
+    items: tuple[RequestedItem, ...]
+    note: str = ""
+    requested_by: str
+    requested_at: datetime
+    provided_at: datetime | None = None
+    provided_components: tuple[SuppliedComponent, ...] = ()
+
+
+class Transfer(_Model):
+    """A transfer to a partner agency (chuyển liên thông) and its reply. The legal clock keeps running."""
+
+    partner_agency: str
+    request: str
+    requested_by: str
+    requested_at: datetime
+    reply: str | None = None
+    replied_by: str | None = None
+    replied_at: datetime | None = None
+
+
+class Apology(_Model):
+    """The apology and new appointment (Mẫu 04): at most once, ≥ 1 working day before the due date."""
+
+    reason: str
+    new_due_at: datetime
+    sent_by: str
+    sent_at: datetime
+
+
+class Rating(_Model):
+    """The applicant's satisfaction with how the dossier was handled (đánh giá mức độ hài lòng)."""
+
+    score: int = Field(ge=1, le=5)
+    comment: str = ""
+    at: datetime
+
+
 class Dossier(_Model):
     code: str
     procedure_code: str
@@ -77,8 +128,32 @@ class Dossier(_Model):
     failure: Failure | None = None
     overdue: bool = False
     due_soon: bool = False
+    # Routing (motcua.dossiers.routing): the internal step being worked on and the arrival count.
+    step_seq: int = 0
+    visit: int = 0
+    last_applied: str = Field("", description="task id of the last decision applied (replays are no-ops)")
+    route: str = Field("", description="where the execution went next (routing.Action), for replays")
+    # The deadline's history (motcua.dossiers.deadlines): supplement pauses, requests, the apology.
+    pauses: tuple[Pause, ...] = ()
+    supplement_requests: int = 0
+    supplement: SupplementRequest | None = None
+    transfers: tuple[Transfer, ...] = ()
+    apology: Apology | None = None
+    rating: Rating | None = None
     version: int = 0
     progress_count: int = 0
+
+    @property
+    def position(self) -> Position:
+        pending = bool(self.transfers) and self.transfers[-1].replied_at is None
+        return Position(self.status, self.step_seq, self.visit, transfer_pending=pending)
+
+    @property
+    def appointment_at(self) -> datetime:
+        """The appointment the applicant holds: the apology's new date if any, else the lawful due."""
+        if self.apology is not None and self.apology.new_due_at > self.due_at:
+            return self.apology.new_due_at
+        return self.due_at
 
     @property
     def national_code(self) -> int:
@@ -91,17 +166,15 @@ class TaskStatus(StrEnum):
     CLOSED = "CLOSED"  # the dossier ended another way (withdrawn): nobody decides it any more
 
 
-class Outcome(StrEnum):
-    APPROVE = "APPROVE"
-    REJECT = "REJECT"
-
-
 class Decision(_Model):
     outcome: Outcome
     reasons: tuple[str, ...] = ()
     note: str = ""
     officer: str
     at: datetime
+    items: tuple[RequestedItem, ...] = ()  # REQUEST_SUPPLEMENT: everything missing, at once
+    partner_agency: str | None = None  # TRANSFER
+    components: tuple[SuppliedComponent, ...] = ()  # SUPPLEMENTED: what the applicant sent
 
 
 class Task(_Model):
@@ -114,8 +187,11 @@ class Task(_Model):
     role: str
     agency_code: str
     unit: str = ""
+    step_name: str = ""
     status: TaskStatus = TaskStatus.OPEN
     created_at: datetime
+    due_at: datetime | None = Field(None, description="the step's own due time (its internal duration)")
+    assignee: str | None = Field(None, description="the officer who claimed it")
     task_token: str = Field(repr=False)
     decision: Decision | None = None
 

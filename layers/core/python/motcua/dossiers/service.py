@@ -8,29 +8,25 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua import clock
 from motcua.calendar import DurationUnit, WorkingCalendar
 from motcua.catalogue.model import Channel, Procedure, ProcedureState, TimeUnit
-from motcua.dossiers import codes
+from motcua.dossiers import codes, deadlines
 from motcua.dossiers.lifecycle import FINAL, Status, ensure_transition
 from motcua.dossiers.model import (
     Applicant,
-    Decision,
     Dossier,
     Failure,
-    Outcome,
     ProgressRecord,
     SuppliedComponent,
     Task,
     TaskStatus,
-    dossier_code_of,
-    task_id_for,
 )
-from motcua.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable, Unprocessable
+from motcua.errors import BadRequest, Forbidden, NotFound, Unavailable, Unprocessable
 from motcua.paging import InvalidCursor
 from motcua.web.auth import Principal, Realm
 
@@ -40,9 +36,8 @@ if TYPE_CHECKING:  # stores and ports arrive as arguments; importing them here w
     from motcua.dossiers.store import DossierStore
     from motcua.integrations.workflow import Workflow
 
-# Roles that may read a dossier within their scope, and roles that may decide a review task.
+# Roles that may read a dossier within their scope.
 OFFICER_READ_ROLES = frozenset({"DESK_OFFICER", "PROCESSOR", "APPROVER", "CLERK", "AGENCY_ADMIN", "AUDITOR"})
-REVIEW_ROLE = "APPROVER"
 SYSTEM = "system"
 
 CHANNEL_VI = {Channel.ONLINE: "trực tuyến", Channel.DIRECT: "trực tiếp", Channel.POSTAL: "bưu chính"}
@@ -79,12 +74,6 @@ class SubmitDossier(_Request):
     summary: str = Field("", max_length=1000)
     contact: ContactIn = ContactIn()
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
-
-
-class DecideTask(_Request):
-    outcome: Outcome
-    reasons: list[str] = Field(default_factory=list, max_length=20)
-    note: str = Field("", max_length=2000)
 
 
 # --------------------------------------------------------------------------- intake
@@ -296,21 +285,40 @@ def _may_read(
         # a desk-received dossier is owned by the applicant's ID number; the account carrying it may read it
         by_id = bool(principal.id_number) and dossier.owner == f"ID#{principal.id_number}"
         return dossier.owner == principal.subject or by_id
-    if not principal.roles & OFFICER_READ_ROLES or principal.agency != dossier.agency_code:
+    if not principal.roles & OFFICER_READ_ROLES:
         return False
+    if principal.agency != dossier.agency_code:
+        # a partner agency reads the dossier it was asked to help with (liên thông)
+        return any(t.agency_code == principal.agency and t.agency_code != dossier.agency_code for t in tasks)
     if principal.scope == "AGENCY":
         return True
-    # UNIT and PERSONAL scopes (DOMAIN §1.3): only dossiers this officer has handled — a step they recorded
-    # or a task they decided. Units are not yet recorded per step, so UNIT falls back to the same rule.
+    # UNIT and PERSONAL scopes (DOMAIN §1.3): the dossiers waiting on them, and those they have handled — a
+    # step they recorded or a task they decided.
+    if any(t.status is TaskStatus.OPEN and in_scope(principal, t) for t in tasks):
+        return True
     handled = any(record.actor == principal.subject for record in timeline)
     return handled or any(t.decision is not None and t.decision.officer == principal.subject for t in tasks)
+
+
+def in_scope(principal: Principal, task: Task) -> bool:
+    """Whether a task of the officer's agency is theirs to see (DOMAIN §1.3): the whole agency for AGENCY scope;
+    for UNIT, their unit's tasks and those of a role they hold; for PERSONAL, the tasks of a role they hold that
+    nobody else has claimed. (A step names its unit by kind — one-stop, specialist, leadership — while an
+    officer's unit is an organisational code, so the role is what ties an officer to a step.)"""
+    if principal.scope == "AGENCY":
+        return True
+    if principal.scope == "UNIT":
+        return principal.has_role(task.role) or (bool(task.unit) and task.unit == principal.unit)
+    return principal.has_role(task.role) and task.assignee in {None, principal.subject}
 
 
 def my_dossiers(
     principal: Principal, dossiers: DossierStore, limit: int, cursor: str | None
 ) -> tuple[list[Dossier], str | None]:
     try:
-        return dossiers.owned_by(principal.subject, limit=limit, cursor=cursor)
+        # keyed like ``store.owner_key``: by the verified ID number, so desk-received dossiers are listed too
+        owner = f"ID#{principal.id_number}" if principal.id_number else principal.subject
+        return dossiers.owned_by(owner, limit=limit, cursor=cursor)
     except InvalidCursor as error:
         raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
 
@@ -340,47 +348,7 @@ def inbox(
         tasks, next_cursor = dossiers.inbox(principal.agency, limit=limit, cursor=cursor)
     except InvalidCursor as error:
         raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
-    visible = [t for t in tasks if principal.scope != "UNIT" or not t.unit or t.unit == principal.unit]
-    return visible, next_cursor
-
-
-def decide(
-    principal: Principal, task_id: str, request: DecideTask, dossiers: DossierStore, workflow: Workflow
-) -> Task:
-    not_found = NotFound("Không tìm thấy nhiệm vụ.", code="TASK_NOT_FOUND")
-    code = dossier_code_of(task_id)
-    step = task_id.partition("~")[2]
-    task = dossiers.get_task(code, step) if codes.is_dossier_code(code) and step else None
-    if task is None or task.agency_code != principal.agency:
-        raise not_found
-    if not principal.has_role(task.role):
-        raise Forbidden("Tài khoản không có vai trò xử lý bước này.", code="ROLE_REQUIRED")
-    if task.status is not TaskStatus.OPEN:
-        raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED")
-    reasons = tuple(r for r in request.reasons if r)
-    if request.outcome is Outcome.REJECT and not reasons:
-        raise Unprocessable("Từ chối hồ sơ phải nêu rõ lý do.", code="REASONS_REQUIRED")
-    decision = Decision(
-        outcome=request.outcome, reasons=reasons, note=request.note, officer=principal.subject, at=clock.now()
-    )
-    decided = task.model_copy(update={"status": TaskStatus.DECIDED, "decision": decision})
-    dossiers.decide_task(decided)  # the race between two officers is settled here
-    try:
-        workflow.resume(
-            task.task_token,
-            {
-                "outcome": decision.outcome.value,
-                "reasons": list(decision.reasons),
-                "officer": decision.officer,
-                "at": decision.at.isoformat(),
-            },
-        )
-    except Conflict:
-        raise  # the execution no longer waits (timed out, stopped): reopening would strand the task
-    except Exception as error:
-        dossiers.reopen_task(task)  # a transient failure: the officer can decide again
-        raise Unavailable(code="RESUME_FAILED") from error
-    return decided
+    return [t for t in tasks if in_scope(principal, t)], next_cursor
 
 
 class WithdrawDossier(_Request):
@@ -404,7 +372,7 @@ def withdraw(
     if principal.realm is not Realm.CITIZEN:
         raise Forbidden("Chỉ người nộp hồ sơ được yêu cầu rút hồ sơ.", code="OWNER_ONLY")
     ensure_transition(dossier.status, Status.WITHDRAWN)  # a request, not a replayed step: twice is a 409
-    withdrawn = _advance(
+    withdrawn = advance_status(
         dossiers,
         dossier,
         Status.WITHDRAWN,
@@ -437,12 +405,11 @@ END_OF_PROCESSING = frozenset({Status.RESULT_READY, Status.REJECTED, Status.WITH
 
 
 def timeliness_at(dossier: Dossier, ended_at: datetime, calendar: WorkingCalendar) -> str:
-    from motcua.dossiers import deadlines
 
     return deadlines.classify_closed(_deadline_state(dossier), ended_at, calendar).value
 
 
-def _advance(
+def advance_status(
     dossiers: DossierStore,
     dossier: Dossier,
     target: Status,
@@ -458,71 +425,31 @@ def _advance(
         return dossier
     ensure_transition(dossier.status, target)
     moment = at or clock.now()
-    seq = dossier.progress_count + 1
-    updates: dict[str, object] = {"status": target, "progress_count": seq, **changes}
+    updates: dict[str, object] = {"status": target, **changes}
     if target in FINAL:
         updates["closed_at"] = moment
     if target in END_OF_PROCESSING and dossier.timeliness is None and calendar is not None:
         updates["timeliness"] = timeliness_at(dossier, moment, calendar)
-    after = dossier.model_copy(update=updates)
-    record = ProgressRecord(seq=seq, status=target, title=title, actor=actor, at=moment, content=content)
-    return dossiers.save_transition(dossier, after, record)
+    return record_progress(dossiers, dossier, title, actor, content, moment, **updates)
 
 
-def register(dossiers: DossierStore, code: str) -> Dossier:
-    dossier = _require(dossiers, code)
-    return _advance(dossiers, dossier, Status.IN_PROCESS, "Chuyển hồ sơ đến bộ phận giải quyết")
-
-
-def open_review_task(
-    dossiers: DossierStore, catalogue: CatalogueStore, code: str, step: str, task_token: str
-) -> Task:
-    dossier = _require(dossiers, code)
-    procedure: Procedure | None = catalogue.version(dossier.procedure_code, dossier.procedure_version)
-    unit = next((s.unit for s in (procedure.steps if procedure else ()) if s.role == REVIEW_ROLE), "")
-    task = Task(
-        task_id=task_id_for(code, step),
-        dossier_code=code,
-        procedure_code=dossier.procedure_code,
-        step=step,
-        role=REVIEW_ROLE,
-        agency_code=dossier.agency_code,
-        unit=unit,
-        created_at=clock.now(),
-        task_token=task_token,
-    )
-    dossiers.open_task(task)
-    return task
-
-
-def issue_result(dossiers: DossierStore, code: str, calendar: WorkingCalendar | None = None) -> Dossier:
-    dossier = _require(dossiers, code)
-    return _advance(dossiers, dossier, Status.RESULT_READY, "Đã có kết quả giải quyết", calendar=calendar)
-
-
-def deliver_result(dossiers: DossierStore, code: str) -> Dossier:
-    dossier = _require(dossiers, code)
-    return _advance(dossiers, dossier, Status.RETURNED, "Đã trả kết quả cho người nộp hồ sơ")
-
-
-def close_rejected(
+def record_progress(
     dossiers: DossierStore,
-    code: str,
-    reasons: Sequence[str],
-    officer: str,
-    calendar: WorkingCalendar | None = None,
+    dossier: Dossier,
+    title: str,
+    actor: str = SYSTEM,
+    content: str = "",
+    at: datetime | None = None,
+    **changes: object,
 ) -> Dossier:
-    dossier = _require(dossiers, code)
-    return _advance(
-        dossiers,
-        dossier,
-        Status.REJECTED,
-        "Dừng xử lý: hồ sơ không đủ điều kiện giải quyết",
-        actor=officer or SYSTEM,
-        content="; ".join(reasons),
-        calendar=calendar,
-        rejection_reasons=tuple(reasons),
+    """Save a change of the dossier with its progress record (the timeline line the national portal gets)."""
+    moment = at or clock.now()
+    seq = dossier.progress_count + 1
+    after = dossier.model_copy(update={"progress_count": seq, **changes})
+    record = ProgressRecord(
+        seq=seq, status=after.status, title=title, actor=actor, at=moment, content=content
     )
+    return dossiers.save_transition(dossier, after, record)
 
 
 def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cause: str) -> Dossier | None:
@@ -535,9 +462,8 @@ def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cau
     return dossiers.save_transition(dossier, after, None)
 
 
-def _deadline_state(dossier: Dossier) -> Any:
+def _deadline_state(dossier: Dossier) -> deadlines.DeadlineState:
     """The dossier's deadline as the pure rules see it (``motcua.dossiers.deadlines.DeadlineState``)."""
-    from motcua.dossiers import deadlines
 
     return deadlines.DeadlineState(
         received_at=dossier.received_at,
@@ -545,6 +471,10 @@ def _deadline_state(dossier: Dossier) -> Any:
         unit=_UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
         original_due=dossier.original_due_at,
         current_due=dossier.due_at,
+        extended_due=dossier.apology.new_due_at if dossier.apology else None,
+        pauses=dossier.pauses,
+        supplement_requests=dossier.supplement_requests,
+        apologies=1 if dossier.apology else 0,
     )
 
 
@@ -565,7 +495,6 @@ def watch_deadlines(
     """Flag open dossiers past their due date, and those whose due date is within ``warn_working_hours``
     (CONFIG) so that the assignees are told and, if the result cannot be ready, the apology is sent in time
     (DOMAIN §3.7). Each dossier is flagged once; the flags are what the inbox and reports show."""
-    from motcua.dossiers import deadlines
 
     now = clock.now()
     report = WatchReport()

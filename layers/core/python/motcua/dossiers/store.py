@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action as UpdateAction
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -62,6 +63,7 @@ class DossierItem(Model):
     status = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     last = NumberAttribute(null=True)  # sequence counters only
+    assignee = UnicodeAttribute(null=True)  # tasks only: the officer who claimed it
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
@@ -87,11 +89,17 @@ def _meta_item(dossier: Dossier) -> DossierItem:
         body=body,
         status=dossier.status.value,
         version=dossier.version,
-        gsi1pk=f"OWNER#{dossier.owner}",
+        gsi1pk=f"OWNER#{owner_key(dossier)}",
         gsi1sk=f"{dossier.received_at.isoformat()}#{dossier.code}",
         gsi2pk="OPEN" if is_open else None,
         gsi2sk=dossier.due_at.isoformat() if is_open else None,
     )
+
+
+def owner_key(dossier: Dossier) -> str:
+    """Whose "my dossiers" list the dossier is in: the applicant's ID number when known (so a dossier received
+    at the desk shows up for the citizen whose verified account carries it), else the owning account."""
+    return f"ID#{dossier.applicant.id_number}" if dossier.applicant.id_number else dossier.owner
 
 
 def _progress_item(code: str, record: ProgressRecord) -> DossierItem:
@@ -220,14 +228,16 @@ class DossierStore:
 
     # ------------------------------------------------------------------ tasks
     def open_task(self, task: Task) -> None:
-        """Open (or, when the step runs again with a fresh token, refresh) an officer's task."""
+        """Open (or, when the step runs again with a fresh token, refresh) a task. Officers' tasks are in
+        their agency's inbox (gsi1 INBOX#{agency}); the applicant's supplement task is not."""
+        in_inbox = task.role != "APPLICANT"
         item = DossierItem(
             _pk(task.dossier_code),
             f"T#{task.step}",
             body=task.model_dump_json(),
             status=task.status.value,
-            gsi1pk=f"INBOX#{task.agency_code}",
-            gsi1sk=f"{task.created_at.isoformat()}#{task.task_id}",
+            gsi1pk=f"INBOX#{task.agency_code}" if in_inbox else None,
+            gsi1sk=f"{task.created_at.isoformat()}#{task.task_id}" if in_inbox else None,
         )
         try:
             item.save(
@@ -237,6 +247,24 @@ class DossierStore:
             if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
                 return  # already decided: a replayed step must not reopen it
             raise
+
+    def claim_task(self, task: Task, officer: str) -> Task:
+        """Claim an open task for ``officer``; claiming it again is harmless, someone else's claim is a 409."""
+        claimed = task.model_copy(update={"assignee": officer})
+        item = DossierItem(_pk(task.dossier_code), f"T#{task.step}")
+        try:
+            item.update(
+                actions=[DossierItem.body.set(claimed.model_dump_json()), DossierItem.assignee.set(officer)],
+                condition=(DossierItem.status == TaskStatus.OPEN.value)
+                & (DossierItem.assignee.does_not_exist() | (DossierItem.assignee == officer)),
+            )
+        except UpdateError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise Conflict(
+                    "Nhiệm vụ đã được xử lý hoặc đã được cán bộ khác nhận.", code="TASK_CLAIMED"
+                ) from error
+            raise
+        return claimed
 
     def get_task(self, dossier_code: str, step: str) -> Task | None:
         try:
@@ -290,14 +318,16 @@ class DossierStore:
 
     def reopen_task(self, task: Task) -> None:
         """Undo ``decide_task`` when the execution could not be resumed, so the officer can try again."""
-        DossierItem(_pk(task.dossier_code), f"T#{task.step}").update(
-            actions=[
-                DossierItem.body.set(task.model_dump_json()),
-                DossierItem.status.set(TaskStatus.OPEN.value),
+        actions: list[UpdateAction] = [
+            DossierItem.body.set(task.model_dump_json()),
+            DossierItem.status.set(TaskStatus.OPEN.value),
+        ]
+        if task.role != "APPLICANT":
+            actions += [
                 DossierItem.gsi1pk.set(f"INBOX#{task.agency_code}"),
                 DossierItem.gsi1sk.set(f"{task.created_at.isoformat()}#{task.task_id}"),
             ]
-        )
+        DossierItem(_pk(task.dossier_code), f"T#{task.step}").update(actions=actions)
 
 
 __all__ = ["DossierStore", "Status"]

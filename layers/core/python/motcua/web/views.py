@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict
 from motcua.agencies.model import Agency, AgencyNode, BeneficiaryAccount
 from motcua.catalogue.model import Fee, Procedure, QuarantinedRecord, SyncRun
 from motcua.dossiers.lifecycle import NATIONAL_LABEL_VI, Status
-from motcua.dossiers.model import Dossier, ProgressRecord, Task
+from motcua.dossiers.model import (
+    Apology,
+    Dossier,
+    ProgressRecord,
+    Rating,
+    SupplementRequest,
+    Task,
+    Transfer,
+)
 from motcua.workdays.model import CalendarSettings
 
 
@@ -124,6 +132,14 @@ class DossierView(_View):
     flagged_failure: bool
     overdue: bool
     due_soon: bool
+    appointment_at: datetime
+    current_step: int
+    supplement_requests: int
+    supplement: SupplementRequest | None
+    pauses: list[dict[str, datetime | None]]
+    transfers: tuple[Transfer, ...]
+    apology: Apology | None
+    rating: Rating | None
     timeline: list[TimelineEntry]
 
     @classmethod
@@ -147,6 +163,14 @@ class DossierView(_View):
             flagged_failure=d.failure is not None,
             overdue=d.overdue,
             due_soon=d.due_soon,
+            appointment_at=d.appointment_at,
+            current_step=d.step_seq,
+            supplement_requests=d.supplement_requests,
+            supplement=d.supplement,
+            pauses=[{"start": p.start, "end": p.end} for p in d.pauses],
+            transfers=d.transfers,
+            apology=d.apology,
+            rating=d.rating,
             timeline=[TimelineEntry.of(r) for r in timeline],
         )
 
@@ -156,10 +180,13 @@ class TaskView(_View):
     dossier_code: str
     procedure_code: str
     step: str
+    step_name: str
     role: str
     unit: str
     status: str
     created_at: datetime
+    due_at: datetime | None
+    assignee: str | None
 
     @classmethod
     def of(cls, t: Task) -> TaskView:
@@ -168,10 +195,13 @@ class TaskView(_View):
             dossier_code=t.dossier_code,
             procedure_code=t.procedure_code,
             step=t.step,
+            step_name=t.step_name,
             role=t.role,
             unit=t.unit,
             status=t.status.value,
             created_at=t.created_at,
+            due_at=t.due_at,
+            assignee=t.assignee,
         )
 
 
@@ -185,6 +215,16 @@ class DecisionAccepted(_View):
     dossier_code: str
     outcome: str
     decided_at: datetime
+
+    @classmethod
+    def of(cls, t: Task) -> DecisionAccepted:
+        assert t.decision is not None  # only decided tasks are answered with this
+        return cls(
+            task_id=t.task_id,
+            dossier_code=t.dossier_code,
+            outcome=t.decision.outcome.value,
+            decided_at=t.decision.at,
+        )
 
 
 class AgencyView(_View):

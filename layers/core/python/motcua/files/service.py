@@ -1,0 +1,177 @@
+"""Component-file use cases: issue an upload ticket, confirm the upload against what S3 holds, and reuse a
+citizen's earlier result (ND 107/2021) instead of asking for it again.
+
+The store arrives as an argument, so unit tests pass a fake. The browser uploads straight to S3 with the
+ticket; nothing here ever handles the file's bytes except ``FileStore.digest`` when S3 reports no checksum.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from motcua import clock
+from motcua.dossiers.codes import is_dossier_code
+from motcua.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from motcua.files.model import (
+    DEFAULT_POLICY,
+    UPLOAD_TTL_SECONDS,
+    FileSource,
+    FileStatus,
+    StoredFile,
+    UploadPolicy,
+    UploadRequest,
+    UploadTicket,
+    check_upload,
+    is_file_id,
+    key_file_name,
+    object_key,
+    owns_key,
+    sha256_b64_to_hex,
+    sha256_hex_to_b64,
+)
+
+if TYPE_CHECKING:  # the store arrives as an argument; importing it here would only slow cold starts
+    from motcua.files.store import FileStore
+
+
+def start_upload(
+    owner: str,
+    request: UploadRequest,
+    store: FileStore,
+    policy: UploadPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
+) -> UploadTicket:
+    """Check the declared file against the policy, then issue a presigned POST bound to its key, content
+    type, size and SHA-256, valid for 15 minutes. Nothing is written: an unused ticket leaves no trace."""
+    _require_owner(owner)
+    check_upload(request, policy)
+    file_id = uuid.uuid4().hex
+    key = object_key(owner, file_id, request.file_name)
+    post = store.presign_post(
+        key, request.content_type, request.size_bytes, sha256_hex_to_b64(request.sha256), UPLOAD_TTL_SECONDS
+    )
+    moment = now or clock.now()
+    return UploadTicket(
+        file_id=file_id,
+        key=key,
+        url=post.url,
+        fields=post.fields,
+        expires_at=moment + timedelta(seconds=UPLOAD_TTL_SECONDS),
+    )
+
+
+def confirm_upload(
+    owner: str,
+    file_id: str,
+    key: str,
+    request: UploadRequest,
+    store: FileStore,
+    policy: UploadPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
+) -> StoredFile:
+    """The uploaded object as a verified component file, once its size, type and SHA-256 are what the
+    client declared (``request`` is the same declaration that obtained the ticket)."""
+    _require_owner(owner)
+    if not owns_key(owner, key):
+        raise Forbidden("Tệp này không thuộc tài khoản của bạn.", code="FILE_NOT_OWNED")
+    check_upload(request, policy)
+    if not is_file_id(file_id) or key != object_key(owner, file_id, request.file_name):
+        raise Unprocessable("Tệp cần xác nhận không khớp với phiếu tải lên đã cấp.", code="FILE_KEY_MISMATCH")
+    head = store.head(key)
+    if head is None:
+        raise Unprocessable(
+            "Chưa nhận được tệp; vui lòng tải tệp lên trước khi xác nhận.", code="FILE_NOT_UPLOADED"
+        )
+    if head.size_bytes != request.size_bytes:
+        raise Unprocessable(
+            "Dung lượng tệp đã tải lên khác với dung lượng đã khai báo.",
+            code="FILE_SIZE_MISMATCH",
+            declared=request.size_bytes,
+            stored=head.size_bytes,
+        )
+    if head.content_type != request.content_type:
+        raise Unprocessable(
+            "Loại tệp đã tải lên khác với loại tệp đã khai báo.",
+            code="FILE_TYPE_MISMATCH",
+            declared=request.content_type,
+            stored=head.content_type,
+        )
+    # The size is now known to be within the policy, so reading the object when S3 gave no checksum is bounded.
+    checksum = head.sha256_b64 or store.digest(key)
+    if checksum is None:
+        raise Unprocessable(
+            "Chưa nhận được tệp; vui lòng tải tệp lên trước khi xác nhận.", code="FILE_NOT_UPLOADED"
+        )
+    if checksum != sha256_hex_to_b64(request.sha256):
+        raise Unprocessable(
+            "Nội dung tệp đã tải lên không khớp mã kiểm tra SHA-256 đã khai báo; vui lòng tải lên lại.",
+            code="FILE_CHECKSUM_MISMATCH",
+        )
+    return StoredFile(
+        file_id=file_id,
+        owner=owner,
+        component_code=request.component_code,
+        file_name=request.file_name,
+        content_type=request.content_type,
+        size_bytes=request.size_bytes,
+        sha256=request.sha256,
+        key=key,
+        status=FileStatus.VERIFIED,
+        uploaded_at=now or clock.now(),
+        source=FileSource.UPLOAD,
+    )
+
+
+def reuse_result(
+    owner: str,
+    source_dossier_code: str,
+    result_key: str,
+    component_code: str,
+    store: FileStore,
+    now: datetime | None = None,
+) -> StoredFile:
+    """Copy an earlier result of the same owner into a new component file (source REUSE, reused from the
+    dossier that produced it), so the citizen does not submit again what the state already issued.
+
+    ``result_key`` must come from the source dossier's own record, not from the client: this function
+    re-checks ownership by key prefix but cannot know which dossier produced which object."""
+    _require_owner(owner)
+    if not is_dossier_code(source_dossier_code):
+        raise BadRequest("Mã hồ sơ không hợp lệ.", code="DOSSIER_CODE_INVALID")
+    if not component_code.strip() or len(component_code) > 100:
+        raise BadRequest("Mã thành phần hồ sơ không hợp lệ.", code="COMPONENT_CODE_INVALID")
+    if not owns_key(owner, result_key):
+        raise Forbidden("Chỉ được dùng lại kết quả giải quyết của chính mình.", code="RESULT_NOT_OWNED")
+    head = store.head(result_key)
+    checksum = None if head is None else head.sha256_b64 or store.digest(result_key)
+    if head is None or checksum is None:
+        raise NotFound("Không tìm thấy kết quả cần dùng lại.", code="RESULT_NOT_FOUND")
+    file_id = uuid.uuid4().hex
+    file_name = key_file_name(result_key)
+    key = object_key(owner, file_id, file_name)
+    copied = store.copy(result_key, key)
+    if copied is not None and copied != checksum:
+        raise Conflict(
+            "Kết quả nguồn vừa thay đổi trong lúc sao chép; vui lòng thử lại.", code="RESULT_CHANGED"
+        )
+    return StoredFile(
+        file_id=file_id,
+        owner=owner,
+        component_code=component_code,
+        file_name=file_name,
+        content_type=head.content_type,
+        size_bytes=head.size_bytes,
+        sha256=sha256_b64_to_hex(checksum),
+        key=key,
+        status=FileStatus.VERIFIED if copied is not None else FileStatus.UPLOADED,
+        uploaded_at=now or clock.now(),
+        source=FileSource.REUSE,
+        reused_from=source_dossier_code,
+    )
+
+
+def _require_owner(owner: str) -> None:
+    if not owner:
+        raise Forbidden("Cần đăng nhập bằng tài khoản công dân để quản lý tệp.", code="FILE_OWNER_REQUIRED")
