@@ -13,6 +13,7 @@ from motcua.catalogue import service as catalogue
 from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import processing
 from motcua.dossiers import service as dossiers
+from motcua.errors import NotAcceptable
 from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.settings import get_settings
 from motcua.web.auth import Realm
@@ -41,6 +42,8 @@ from motcua.workdays.model import UpdateCalendar
 
 app = Chalice(app_name="motcua-api")
 app.log.disabled = True  # Powertools Logger is the one logger (JSON, correlation id)
+PDF = "application/pdf"
+app.api.binary_types.append(PDF)  # the printed forms (template.yaml BinaryMediaTypes says the same)
 
 BOTH = (Realm.CITIZEN, Realm.OFFICER)
 PORTAL_LOOKUP_URL = "https://dichvucong.khanhhoa.gov.vn/tra-cuu-ho-so"  # the provincial portal's lookup page
@@ -217,6 +220,75 @@ def receipt_slip(code: str) -> Response:
     # slip reveals nothing to someone who merely sees the code.
     lookup = f"{PORTAL_LOOKUP_URL}?ma={dossier.code}"
     return json_response(ReceiptSlip.of(dossier, procedure, agency_name, lookup))
+
+
+def _pdf(filename: str, render: Any, data: dict[str, Any]) -> Response:
+    if PDF not in (current_request(app).headers.get("accept") or ""):
+        raise NotAcceptable("Biểu mẫu chỉ có định dạng PDF: gửi kèm Accept: application/pdf.")
+    return Response(
+        body=render(data),
+        headers={"Content-Type": PDF, "Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@route(
+    app,
+    "/v1/dossiers/{code}/forms/{form}",
+    "GET",
+    summary="A printed form of the dossier as PDF: mau-01 slip (with QR), mau-02 completion request, mau-04 apology",
+    realm="citizen|officer",
+    media_type=PDF,
+    errors=("401", "404", "406"),
+)
+def dossier_form(code: str, form: str) -> Response:
+    from motcua.forms import pdf
+
+    principal = _principal(BOTH)
+    data = dossiers.form_document(
+        principal,
+        code,
+        form,
+        runtime.dossier_store(),
+        runtime.catalogue_store(),
+        runtime.agency_store(),
+        f"{PORTAL_LOOKUP_URL}?ma={code}",
+    )
+    correlate(code)
+    logger.info(
+        "form printed", extra={"form": form, "audit": {"account": principal.subject, "event": "VIEW"}}
+    )
+    renderers = {
+        "mau-01": pdf.receipt_slip_pdf,
+        "mau-02": pdf.completion_request_pdf,
+        "mau-04": pdf.apology_pdf,
+    }
+    return _pdf(f"{code}-{form}.pdf", renderers[form], data)
+
+
+@route(
+    app,
+    "/v1/desk/refusals",
+    "POST",
+    summary="Refuse to receive a dossier, with reasons: the refusal slip (Mẫu 03) as PDF; nothing is stored",
+    realm="officer",
+    request=dossiers.RefuseReceipt,
+    media_type=PDF,
+    errors=("400", "401", "403", "404", "406", "422"),
+)
+def refuse_receipt() -> Response:
+    from motcua.forms import pdf
+
+    principal = _principal(Realm.OFFICER, roles=dossiers.DESK_ROLES)
+    request = parse_body(app, dossiers.RefuseReceipt)
+    data = dossiers.refuse_receipt(principal, request, runtime.catalogue_store(), runtime.agency_store())
+    logger.info(
+        "receipt refused",
+        extra={
+            "procedure": request.procedure_code,
+            "audit": {"account": principal.subject, "event": "REFUSAL"},
+        },
+    )
+    return _pdf("tu-choi-tiep-nhan.pdf", pdf.refusal_pdf, data)
 
 
 @route(

@@ -34,7 +34,9 @@ AGENCY = "H32.201"
 CITIZEN_SUB = "citizen-lan-0001"
 PROCEDURE = "1.001193"  # Thủ tục đăng ký khai sinh
 REQUIRED_COMPONENT = "000.00.00.G15-KQ003208"
-REVIEW = "review"
+# The first task of the procedure's internal steps (statemachines/dossier.asl.json: Register → WaitForOfficer),
+# task id ``{code}~step2-1``: step 2, first visit, decided by a PROCESSOR of the ward with FORWARD.
+FIRST_STEP = "step2-1"
 
 # What the recording workflow's methods stand for.
 WORKFLOW_OPERATIONS = {"start": "StartExecution", "resume": "SendTaskSuccess", "stop": "StopExecution"}
@@ -155,15 +157,16 @@ class World:
 
         return str(self.issuer.mint(Realm.CITIZEN, {"sub": CITIZEN_SUB, "name": "Nguyễn Thị Lan"}))
 
-    def approver(self) -> str:
+    def processor(self) -> str:
+        """The ward's specialist (PROCESSOR), who decides the first internal step."""
         from motcua.web.auth import Realm
 
         claims = {
-            "sub": "khsso-100233",
-            "roles": ["APPROVER"],
+            "sub": "khsso-100232",
+            "roles": ["PROCESSOR"],
             "agency": AGENCY,
             "scope": "AGENCY",
-            "unit": "H32.201.00",
+            "unit": "H32.201.03",
         }
         return str(self.issuer.mint(Realm.OFFICER, claims))
 
@@ -191,15 +194,27 @@ class World:
             raise RuntimeError(f"intake failed: {status} {body}")
         return str(body["code"])
 
-    def awaiting_review(self, token: str) -> str:
-        """A submitted dossier, registered and with an open review task (step handlers called directly)."""
+    def awaiting_first_step(self, token: str) -> str:
+        """A submitted dossier, registered and waiting on its first officer's task (``{code}~step2-1``), the step
+        handlers called directly as the state machine calls them: Register, then WaitForOfficer's Assign."""
         import importlib
 
         code = self.submitted()
-        for name, extra in (("register", {}), ("assign", {"step": REVIEW, "taskToken": token})):
+        # (handler module, its payload in dossier.asl.json)
+        steps: list[tuple[str, dict[str, Any]]] = [
+            ("register", {"code": code, "step": "register"}),
+            ("assign", {"code": code, "step": "officer", "taskToken": token}),
+        ]
+        results: list[dict[str, Any]] = []
+        for name, event in steps:
             handler = importlib.import_module(f"functions.steps.{name}").handler
             with quiet():
-                handler({"code": code, "step": name, **extra}, self.context)
+                results.append(handler(event, self.context))
+        registered, opened = results
+        if registered.get("action") != "OFFICER" or opened.get("task_id") != f"{code}~{FIRST_STEP}":
+            raise RuntimeError(
+                f"{code}: register returned {registered}, assign {opened} (expected {FIRST_STEP})"
+            )
         return code
 
     def measure(self, request: Callable[[], tuple[int, Any]]) -> Measured:
@@ -353,14 +368,14 @@ def measure_all() -> tuple[list[Row], dict[str, int]]:
             )
         )
 
-        first = w.awaiting_review("token-review-1")
-        second = w.awaiting_review("token-review-2")
-        approver = w.approver()
-        w.call("GET", "/v1/tasks", approver)
+        first = w.awaiting_first_step("token-step2-1-a")
+        second = w.awaiting_first_step("token-step2-1-b")
+        processor = w.processor()
+        w.call("GET", "/v1/tasks", processor)
         rows.append(
             Row(
                 "GET /v1/tasks (inbox page)",
-                w.measure(lambda: w.call("GET", "/v1/tasks", approver)),
+                w.measure(lambda: w.call("GET", "/v1/tasks", processor)),
                 "Query×1",
                 1,
                 "§7",
@@ -368,9 +383,12 @@ def measure_all() -> tuple[list[Row], dict[str, int]]:
         )
 
         def decide(code: str) -> tuple[int, Any]:
-            return w.call("POST", f"/v1/tasks/{code}~{REVIEW}/decision", approver, {"outcome": "APPROVE"})
+            path = f"/v1/tasks/{code}~{FIRST_STEP}/decision"
+            return w.call("POST", path, processor, {"outcome": "FORWARD"})
 
-        decide(first)
+        warm_status, warm_body = decide(first)
+        if warm_status != 200:
+            raise RuntimeError(f"warm-up decision failed: {warm_status} {warm_body}")
         rows.append(
             Row(
                 "POST /v1/tasks/{id}/decision",
@@ -378,7 +396,10 @@ def measure_all() -> tuple[list[Row], dict[str, int]]:
                 "1 DynamoDB write + SendTaskSuccess×1",
                 2,
                 "derived",
-                "§2 flow: decision → SendTaskSuccess; §7 names no budget",
+                "the first step (step2-1), FORWARD by the PROCESSOR. §2 flow: decision → SendTaskSuccess; §7 names "
+                "no budget. The checks before the write read the "
+                "dossier's partition in one Query (DossierStore.load: dossier + timeline + tasks), not a GetItem "
+                "of the task",
             )
         )
 

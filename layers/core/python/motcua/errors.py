@@ -72,6 +72,14 @@ class Unprocessable(DomainError):
     message_vi = "Hồ sơ không đáp ứng yêu cầu."
 
 
+class NotAcceptable(DomainError):
+    """The caller does not accept the only representation there is, e.g. a PDF form (HTTP 406)."""
+
+    kind = "not_acceptable"
+    code = "NOT_ACCEPTABLE"
+    message_vi = "Định dạng yêu cầu không được hỗ trợ."
+
+
 class Unavailable(DomainError):
     """A dependency is down; nothing was lost and the request may be retried (HTTP 503)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -522,3 +522,64 @@ def receipt_slip_data(
     agency = agencies.get(dossier.agency_code)
     procedure = catalogue.version(dossier.procedure_code, dossier.procedure_version)
     return dossier, procedure, agency.name if agency else None
+
+
+def form_document(
+    principal: Principal,
+    code: str,
+    form: str,
+    dossiers: DossierStore,
+    catalogue: CatalogueStore,
+    agencies: AgencyStore,
+    lookup_url: str,
+) -> dict[str, Any]:
+    """The data of one of the dossier's printed forms, for whoever may read the dossier."""
+    from motcua.dossiers import documents
+    from motcua.web.views import ReceiptSlip
+
+    if form not in documents.FORMS:
+        raise NotFound(f"Không có biểu mẫu {form}.", code="FORM_NOT_FOUND", forms=list(documents.FORMS))
+    dossier, procedure, agency_name = receipt_slip_data(principal, code, dossiers, catalogue, agencies)
+    if form == "mau-01":
+        return ReceiptSlip.of(dossier, procedure, agency_name, lookup_url).model_dump(mode="json")
+    procedure_name = procedure.name if procedure else dossier.procedure_code
+    build = documents.completion_request if form == "mau-02" else documents.apology
+    return build(dossier, procedure_name, agency_name or dossier.agency_code)
+
+
+class RefuseReceipt(_Request):
+    """The desk refuses to receive a dossier (từ chối tiếp nhận, Mẫu 03), with its reasons."""
+
+    procedure_code: str = Field(pattern=r"^\d\.\d{6}$")
+    agency_code: str = Field(min_length=3, max_length=40, pattern=r"^[0-9A-Z.]+$")
+    applicant_name: str = Field(min_length=1, max_length=200)
+    reasons: list[str] = Field(min_length=1, max_length=20)
+
+
+def refuse_receipt(
+    principal: Principal, request: RefuseReceipt, catalogue: CatalogueStore, agencies: AgencyStore
+) -> dict[str, Any]:
+    """Mẫu 03's data. Nothing is stored: no dossier exists; the refusal is an audit event of the handler."""
+    from motcua.dossiers import documents
+
+    if not principal.roles & set(DESK_ROLES):
+        raise Forbidden("Chỉ cán bộ tiếp nhận được lập phiếu từ chối.", code="ROLE_REQUIRED")
+    if request.agency_code != principal.agency:
+        raise Forbidden("Chỉ tiếp nhận hồ sơ tại cơ quan của mình.", code="OTHER_AGENCY")
+    reasons = [r.strip() for r in request.reasons if r.strip()]
+    if not reasons:
+        raise Unprocessable("Phiếu từ chối phải nêu rõ lý do.", code="REASONS_REQUIRED")
+    procedure = catalogue.current(request.procedure_code)
+    if procedure is None:
+        raise NotFound(
+            f"Không tìm thấy thủ tục hành chính {request.procedure_code}.", code="PROCEDURE_NOT_FOUND"
+        )
+    agency = agencies.get(request.agency_code)
+    return documents.refusal(
+        agency.name if agency else request.agency_code,
+        request.applicant_name,
+        procedure.name,
+        reasons,
+        clock.now(),
+        principal.subject,
+    )

@@ -14,6 +14,7 @@ STATUS_BY_KIND: dict[str, int] = {
     "not_found": 404,
     "conflict": 409,
     "unprocessable": 422,
+    "not_acceptable": 406,
     "unavailable": 503,
     "invalid": 400,
 }

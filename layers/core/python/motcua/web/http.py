@@ -35,6 +35,7 @@ class RouteDoc:
     errors: tuple[str, ...] = ()
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default=())
+    media_type: str = "application/json"  # of the success response; a PDF form says application/pdf
 
 
 ROUTES: dict[str, list[RouteDoc]] = {}

@@ -16,6 +16,7 @@ _ERROR_STATUS = {
     "403": "Không có quyền (FORBIDDEN, WRONG_REALM, ROLE_REQUIRED)",
     "404": "Không tìm thấy",
     "409": "Xung đột trạng thái",
+    "406": "Định dạng không được hỗ trợ (NOT_ACCEPTABLE): gửi Accept: application/pdf",
     "422": "Vi phạm quy tắc nghiệp vụ",
 }
 
@@ -56,6 +57,8 @@ def build_document(routes: list[RouteDoc], title: str, version: str) -> dict[str
         ok: dict[str, Any] = {"description": "OK"}
         if r.response is not None:
             ok["content"] = {"application/json": {"schema": ref_of[r.response]}}
+        elif r.media_type != "application/json":
+            ok["content"] = {r.media_type: {"schema": {"type": "string", "format": "binary"}}}
         operation["responses"][str(r.status)] = ok
         for status in r.errors:
             operation["responses"][status] = {
