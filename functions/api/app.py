@@ -14,6 +14,8 @@ from motcua.catalogue.search import SearchQuery
 from motcua.dossiers import processing
 from motcua.dossiers import service as dossiers
 from motcua.errors import NotAcceptable
+from motcua.files.model import UploadRequest, UploadTicket
+from motcua.files.service import ConfirmUpload, ReuseResult
 from motcua.observability import correlate, ensure_patched, logger, metrics
 from motcua.settings import get_settings
 from motcua.web.auth import Realm
@@ -29,6 +31,7 @@ from motcua.web.views import (
     DossierSummary,
     DossierSummaryPage,
     DossierView,
+    FileView,
     OverrunPage,
     ProcedurePage,
     ProcedureSummary,
@@ -168,7 +171,12 @@ def _intake(principal: Any, request: Any, receive: Any) -> Response:
     def produce() -> dict[str, Any]:
         fresh.append(True)
         dossier = receive(
-            principal, request, runtime.catalogue_store(), runtime.dossier_store(), runtime.working_calendar()
+            principal,
+            request,
+            runtime.catalogue_store(),
+            runtime.dossier_store(),
+            runtime.working_calendar(),
+            runtime.file_store,
         )
         correlate(dossier.code)
         logger.info(
@@ -346,6 +354,67 @@ def my_dossiers() -> Response:
 def lookup(code: str) -> Response:
     dossier = dossiers.public_lookup(runtime.dossier_store(), code, query_str(app, "id_number") or "")
     return json_response(DossierSummary.of(dossier))
+
+
+# ----------------------------------------------------------------------------- component files
+@route(
+    app,
+    "/v1/uploads",
+    "POST",
+    summary="Ask to upload a component file: a presigned S3 POST bound to its type, size and SHA-256",
+    realm="citizen|officer",
+    request=UploadRequest,
+    response=UploadTicket,
+    status=201,
+    errors=("400", "401", "403", "422"),
+)
+def request_upload() -> Response:
+    from motcua.files import service as files
+
+    principal = _principal(BOTH)
+    ticket = files.ticket(principal, parse_body(app, UploadRequest), runtime.file_store())
+    return json_response(ticket, status=201)
+
+
+@route(
+    app,
+    "/v1/uploads/{file_id}/confirmation",
+    "POST",
+    summary="Confirm an upload: S3's size, type and SHA-256 must be those declared; then it can be linked",
+    realm="citizen|officer",
+    request=ConfirmUpload,
+    response=FileView,
+    errors=("400", "401", "403", "422"),
+)
+def confirm_upload(file_id: str) -> Response:
+    from motcua.files import service as files
+
+    principal = _principal(BOTH)
+    stored = files.confirm(principal, file_id, parse_body(app, ConfirmUpload), runtime.file_store())
+    logger.info("file confirmed", extra={"audit": {"account": principal.subject, "event": "UPLOAD"}})
+    return json_response(FileView.of(stored))
+
+
+@route(
+    app,
+    "/v1/uploads/reuse",
+    "POST",
+    summary="Reuse a file of one of my earlier dossiers for a new component (recorded as reuse)",
+    realm="citizen",
+    request=ReuseResult,
+    response=FileView,
+    status=201,
+    errors=("400", "401", "403", "404", "409"),
+)
+def reuse_file() -> Response:
+    from motcua.files import service as files
+
+    principal = _principal(Realm.CITIZEN)
+    stored = files.reuse(
+        principal, parse_body(app, ReuseResult), runtime.dossier_store(), runtime.file_store()
+    )
+    logger.info("file reused", extra={"audit": {"account": principal.subject, "event": "REUSE"}})
+    return json_response(FileView.of(stored), status=201)
 
 
 # ----------------------------------------------------------------------------- officer tasks

@@ -34,6 +34,7 @@ TEMPLATE = ROOT / "template.yaml"
 SEED_CATALOGUE = ROOT / "tests" / "fixtures" / "demo-catalogue.json"
 REGION = "ap-southeast-1"
 TABLE_ENV = ("CATALOGUE_TABLE", "DOSSIERS_TABLE", "IDEMPOTENCY_TABLE")
+FILES_BUCKET = "motcua-it-files"
 
 # The demo ward of the seed catalogue and of the fake issuer's demo officers (UBND phường Ba Ngòi).
 AGENCY = "H32.201"
@@ -277,6 +278,7 @@ def motcua(monkeypatch: pytest.MonkeyPatch, identity_issuer: FakeIdentityIssuer)
         "AWS_XRAY_SDK_ENABLED": "false",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "motcua",
+        "FILES_BUCKET": FILES_BUCKET,
         **{name: arguments["TableName"] for name, arguments in tables.items()},
     }
     for realm, prefix in ((Realm.CITIZEN, "CITIZEN"), (Realm.OFFICER, "OFFICER")):
@@ -293,6 +295,11 @@ def motcua(monkeypatch: pytest.MonkeyPatch, identity_issuer: FakeIdentityIssuer)
         dynamodb = _dynamodb_client()
         for arguments in tables.values():
             dynamodb.create_table(**arguments)
+        import boto3
+
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket=FILES_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
         runtime.reset()
         store = runtime.catalogue_store()
         for procedure in seed_procedures():

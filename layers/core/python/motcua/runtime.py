@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from motcua.catalogue.service import CatalogueSearch
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
+    from motcua.files.store import FileStore
     from motcua.integrations.national_catalogue import HttpNationalCatalogue
     from motcua.integrations.workflow import StepFunctionsWorkflow
     from motcua.web.auth import Authenticator
@@ -90,6 +91,14 @@ def agency_store() -> AgencyStore:
     return AgencyStore(get_settings())
 
 
+@lru_cache(maxsize=1)
+def file_store() -> FileStore:
+    from motcua.files.store import FileStore
+
+    settings = get_settings()
+    return FileStore(settings, settings.files_bucket)
+
+
 def national_catalogue() -> HttpNationalCatalogue:
     from motcua.integrations.national_catalogue import HttpNationalCatalogue
 
@@ -107,5 +116,6 @@ def reset() -> None:
         authenticator,
         catalogue_search,
         agency_store,
+        file_store,
     ):
         factory.cache_clear()

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     officer_audience: str = Field(alias="OFFICER_AUDIENCE")
     officer_jwks_url: str = Field(alias="OFFICER_JWKS_URL")
     national_catalogue_url: str = Field("", alias="NATIONAL_CATALOGUE_URL")
+    files_bucket: str = Field("", alias="FILES_BUCKET")
     supplement_clock: str = Field("RESTART", alias="SUPPLEMENT_CLOCK", pattern=r"^(RESTART|PAUSE)$")
     # Set only off AWS (local cloud, tests): every client talks to this endpoint instead of AWS.
     aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")

@@ -32,6 +32,12 @@ class SuppliedComponent(_Model):
     code: str
     file_name: str = ""
     digitised: bool = False  # DuocSoHoa: digitised at the desk (feeds the QĐ 766 digitisation indicator)
+    file_id: str | None = None  # the verified upload (motcua.files), if the component came as a file
+    sha256: str | None = None
+    source: str | None = Field(
+        None, description="UPLOAD | REUSE: a reused earlier file feeds the 766 reuse indicator"
+    )
+    reused_from: str | None = Field(None, description="the earlier dossier whose file was reused")
 
 
 class ProgressRecord(_Model):

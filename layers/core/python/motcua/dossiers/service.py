@@ -6,7 +6,7 @@ Services decide; handlers translate. Stores and the workflow arrive as arguments
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # stores and ports arrive as arguments; importing them here w
     from motcua.agencies.store import AgencyStore
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
+    from motcua.files.store import FileStore
     from motcua.integrations.workflow import Workflow
 
 # Roles that may read a dossier within their scope.
@@ -58,6 +59,9 @@ class _Request(BaseModel):
 class ComponentIn(_Request):
     code: str = Field(min_length=1, max_length=100)
     file_name: str = Field("", max_length=255)
+    file_id: str | None = Field(
+        None, pattern=r"^[0-9a-f]{32}$", description="a confirmed upload (POST /v1/uploads) or reused file"
+    )
 
 
 class ContactIn(_Request):
@@ -83,6 +87,7 @@ def submit(
     catalogue: CatalogueStore,
     dossiers: DossierStore,
     calendar: WorkingCalendar,
+    files: Callable[[], FileStore] | None = None,
 ) -> Dossier:
     """A citizen's online submission: the applicant is the authenticated account (VNeID / portal SSO)."""
     applicant = Applicant(
@@ -92,9 +97,24 @@ def submit(
         email=request.contact.email,
         address=request.contact.address,
     )
+    linked = _linked_files(request, principal.subject, files)
     return _receive(
-        Channel.ONLINE, request, applicant, principal.subject, SYSTEM, catalogue, dossiers, calendar
+        Channel.ONLINE, request, applicant, principal.subject, SYSTEM, catalogue, dossiers, calendar, linked
     )
+
+
+def _linked_files(
+    request: SubmitDossier, uploader: str, files: Callable[[], FileStore] | None
+) -> dict[str, Any]:
+    """The verified files the request links to its components (none: no file store is touched)."""
+    links = {c.file_id: c.code for c in request.components if c.file_id}
+    if not links:
+        return {}
+    if files is None:
+        raise Unprocessable("Không nhận tệp đính kèm ở kênh này.", code="FILES_NOT_ACCEPTED")
+    from motcua.files.service import verified_files
+
+    return verified_files(uploader, links, files())
 
 
 class ApplicantIn(_Request):
@@ -126,6 +146,7 @@ def receive_at_desk(
     catalogue: CatalogueStore,
     dossiers: DossierStore,
     calendar: WorkingCalendar,
+    files: Callable[[], FileStore] | None = None,
 ) -> Dossier:
     """The desk officer receives for an applicant (DOMAIN §3.1, §3.3): only at their own agency, on the
     direct or postal channel; the components they digitised are recorded as such."""
@@ -144,6 +165,7 @@ def receive_at_desk(
         catalogue,
         dossiers,
         calendar,
+        _linked_files(request, principal.subject, files),  # the desk officer digitised and uploaded them
     )
 
 
@@ -156,6 +178,7 @@ def _receive(
     catalogue: CatalogueStore,
     dossiers: DossierStore,
     calendar: WorkingCalendar,
+    linked: dict[str, Any] | None = None,
 ) -> Dossier:
     """Receipt on any channel: check against the procedure version in force, issue the code, set the due
     date, and write the dossier with its first progress record."""
@@ -207,12 +230,7 @@ def _receive(
             applicant=applicant,
             summary=request.summary,
             submitted_at=submitted_at,
-            components=tuple(
-                SuppliedComponent(
-                    code=c.code, file_name=c.file_name, digitised=bool(getattr(c, "digitised", False))
-                )
-                for c in request.components
-            ),
+            components=tuple(_supplied(c, (linked or {}).get(c.file_id or "")) for c in request.components),
             fees=procedure.fees,  # the fee lines of the version in force at receipt (DOMAIN R0)
             received_at=received_at,
             due_at=due_at,
@@ -232,6 +250,22 @@ def _receive(
         return dossier, first
 
     return dossiers.create(codes.sequence_scope(request.agency_code, submitted_at.date()), build)
+
+
+def _supplied(component: ComponentIn, stored: Any) -> SuppliedComponent:
+    """A component as received; a linked file brings its checksum and whether it was reused."""
+    digitised = bool(getattr(component, "digitised", False))
+    if stored is None:
+        return SuppliedComponent(code=component.code, file_name=component.file_name, digitised=digitised)
+    return SuppliedComponent(
+        code=component.code,
+        file_name=component.file_name or stored.file_name,
+        digitised=digitised,
+        file_id=stored.file_id,
+        sha256=stored.sha256,
+        source=stored.source.value,
+        reused_from=stored.reused_from,
+    )
 
 
 def start_processing(dossiers: DossierStore, workflow: Workflow, code: str, replayed: bool = True) -> None:

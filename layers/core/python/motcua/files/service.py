@@ -11,6 +11,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from motcua import clock
 from motcua.dossiers.codes import is_dossier_code
 from motcua.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
@@ -33,7 +35,9 @@ from motcua.files.model import (
 )
 
 if TYPE_CHECKING:  # the store arrives as an argument; importing it here would only slow cold starts
+    from motcua.dossiers.store import DossierStore
     from motcua.files.store import FileStore
+    from motcua.web.auth import Principal
 
 
 def start_upload(
@@ -175,3 +179,72 @@ def reuse_result(
 def _require_owner(owner: str) -> None:
     if not owner:
         raise Forbidden("Cần đăng nhập bằng tài khoản công dân để quản lý tệp.", code="FILE_OWNER_REQUIRED")
+
+
+# --------------------------------------------------------------------------- the API's use cases
+class ConfirmUpload(UploadRequest):
+    """The confirmation after the browser's POST to S3: the ticket's key and the same declaration."""
+
+    key: str = Field(min_length=1, max_length=1024)
+
+
+class ReuseResult(BaseModel):
+    """Reuse a file of one of my earlier dossiers for a new dossier's component (ND 107/2021)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source_dossier_code: str = Field(min_length=1, max_length=40)
+    file_id: str = Field(min_length=1, max_length=64)
+    component_code: str = Field(min_length=1, max_length=100)
+
+
+def ticket(principal: Principal, request: UploadRequest, store: FileStore) -> UploadTicket:
+    return start_upload(principal.subject, request, store)
+
+
+def confirm(principal: Principal, file_id: str, request: ConfirmUpload, store: FileStore) -> StoredFile:
+    """Verify the upload against S3 and record it; only a recorded file can be linked to a dossier."""
+    declared = UploadRequest(**request.model_dump(exclude={"key"}))
+    stored = confirm_upload(principal.subject, file_id, request.key, declared, store)
+    store.save(stored)
+    return stored
+
+
+def reuse(principal: Principal, request: ReuseResult, dossiers: DossierStore, store: FileStore) -> StoredFile:
+    """Copy a verified file of the applicant's own earlier dossier into a new component file, recorded as
+    reuse. The key comes from the file's record, never from the client."""
+    from motcua.dossiers.service import view
+
+    source, _timeline = view(principal, request.source_dossier_code, dossiers)  # 404 unless theirs
+    held = next((c for c in source.components if c.file_id == request.file_id), None)
+    record = store.get(request.file_id) if held is not None else None
+    if record is None:
+        raise NotFound("Không tìm thấy tệp trong hồ sơ này.", code="RESULT_NOT_FOUND")
+    reused = reuse_result(principal.subject, source.code, record.key, request.component_code, store)
+    store.save(reused)
+    return reused
+
+
+def verified_files(owner: str, links: dict[str, str], store: FileStore) -> dict[str, StoredFile]:
+    """The files a new dossier links to its components (``{file_id: component_code}``), each checked: it
+    exists, it belongs to ``owner`` (the applicant online, the desk officer who digitised it), it is
+    verified and it was uploaded for that component."""
+    found: dict[str, StoredFile] = {}
+    for file_id, component_code in links.items():
+        record = store.get(file_id) if is_file_id(file_id) else None
+        if record is None or record.owner != owner:
+            raise Unprocessable(
+                "Tệp đính kèm không tồn tại hoặc không thuộc tài khoản này.",
+                code="FILE_NOT_FOUND",
+                file_id=file_id,
+            )
+        if record.status is not FileStatus.VERIFIED:
+            raise Unprocessable("Tệp đính kèm chưa được xác nhận.", code="FILE_NOT_VERIFIED", file_id=file_id)
+        if record.component_code != component_code:
+            raise Unprocessable(
+                "Tệp đính kèm được tải lên cho thành phần hồ sơ khác.",
+                code="FILE_COMPONENT_MISMATCH",
+                file_id=file_id,
+            )
+        found[file_id] = record
+    return found

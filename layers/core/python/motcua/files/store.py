@@ -4,7 +4,9 @@ Access patterns (all on one object key, never a listing):
 - presigned POST of one key, bound to its content type, its size and its SHA-256 (the browser uploads);
 - HeadObject with ``ChecksumMode=ENABLED`` (what S3 stored: size, type, SHA-256);
 - GetObject, streamed, only when S3 reported no SHA-256 (S3-compatible stores, moto): ``digest``;
-- CopyObject within the bucket (reuse of an earlier result).
+- CopyObject within the bucket (reuse of an earlier result);
+and the record of each confirmed file (``StoredFile``) in the dossiers table, pk=F#{file_id} sk=META: what
+intake checks before linking a file to a dossier's component (GetItem on the key, never a listing).
 
 boto3 is imported on first use, so importing this module stays cheap (cold-start rule, docs/decisions.md D16).
 """
@@ -15,8 +17,12 @@ import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+
+from motcua.dynamo import bind
 from motcua.errors import NotFound
-from motcua.files.model import ObjectHead, PresignedPost
+from motcua.files.model import ObjectHead, PresignedPost, StoredFile
 from motcua.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,11 +32,34 @@ _CHUNK = 256 * 1024
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
+class FileItem(Model):
+    """A confirmed file's record, in the dossiers table (docs/data-model.md)."""
+
+    class Meta:
+        table_name: str | None = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    body = UnicodeAttribute()
+
+
 class FileStore:
     def __init__(self, settings: Settings, bucket: str, s3_client: S3Client | None = None) -> None:
         self._settings = settings
         self.bucket = bucket
         self._client = s3_client
+        bind(FileItem, settings.dossiers_table, settings)
+
+    # ------------------------------------------------------------------ records
+    def save(self, record: StoredFile) -> None:
+        FileItem(f"F#{record.file_id}", "META", body=record.model_dump_json()).save()
+
+    def get(self, file_id: str) -> StoredFile | None:
+        try:
+            item = FileItem.get(f"F#{file_id}", "META", consistent_read=True)
+        except FileItem.DoesNotExist:
+            return None
+        return StoredFile.model_validate_json(item.body)
 
     @property
     def client(self) -> S3Client:

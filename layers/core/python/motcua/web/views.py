@@ -18,6 +18,7 @@ from motcua.dossiers.model import (
     Task,
     Transfer,
 )
+from motcua.files.model import StoredFile
 from motcua.workdays.model import CalendarSettings
 
 
@@ -357,4 +358,34 @@ class ReceiptSlip(_View):
             components=[line(c.code, c.file_name, c.digitised) for c in d.components],
             lookup_url=lookup_url,
             qr_payload=lookup_url,
+        )
+
+
+class FileView(_View):
+    """A confirmed component file (the object key stays on the server)."""
+
+    file_id: str
+    component_code: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    status: str
+    source: str
+    reused_from: str | None
+    uploaded_at: datetime
+
+    @classmethod
+    def of(cls, f: StoredFile) -> FileView:
+        return cls(
+            file_id=f.file_id,
+            component_code=f.component_code,
+            file_name=f.file_name,
+            content_type=f.content_type,
+            size_bytes=f.size_bytes,
+            sha256=f.sha256,
+            status=f.status.value,
+            source=f.source.value,
+            reused_from=f.reused_from,
+            uploaded_at=f.uploaded_at,
         )
