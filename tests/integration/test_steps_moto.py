@@ -539,8 +539,8 @@ def test_the_deadline_watch_ignores_closed_dossiers(motcua: Motcua, monkeypatch:
 def test_the_deadline_watch_warns_once_when_the_due_date_is_near(
     motcua: Motcua, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a dossier in process, and the clock moved to two working hours before its due date
-    code = _in_process(motcua)
+    # Given a dossier waiting on its first step, and the clock moved to two working hours before its due date
+    code = _awaiting_review(motcua)
     from motcua import clock, runtime
 
     dossier = _dossier(code)
@@ -556,3 +556,8 @@ def test_the_deadline_watch_warns_once_when_the_due_date_is_near(
     assert result["apology_by"][code] < dossier.due_at.isoformat()
     assert _dossier(code).due_soon is True
     assert _watch(motcua)["due_soon"] == []
+    # And the assignee of the open task sees the alert, with the latest moment for the apology, in the inbox
+    assert result["notified"] == {code: [f"{code}~{FIRST}"]}
+    (task,) = motcua.call("GET", "/v1/tasks", motcua.officer()).body["items"]
+    assert task["alert"]["kind"] == "DUE_SOON"
+    assert task["alert"]["apology_by"] == result["apology_by"][code]

@@ -183,6 +183,16 @@ class Decision(_Model):
     components: tuple[SuppliedComponent, ...] = ()  # SUPPLEMENTED: what the applicant sent
 
 
+class TaskAlert(_Model):
+    """What the deadline watch tells the task's assignees (cảnh báo): the dossier is due soon — send the
+    apology by ``apology_by`` if the result cannot be ready — or already overdue."""
+
+    kind: str = Field(description="DUE_SOON | OVERDUE")
+    due_at: datetime
+    apology_by: datetime | None = None
+    at: datetime
+
+
 class Task(_Model):
     """An officer's task: one waiting step of a dossier's execution, holding its callback token."""
 
@@ -200,6 +210,7 @@ class Task(_Model):
     assignee: str | None = Field(None, description="the officer who claimed it")
     task_token: str = Field(repr=False)
     decision: Decision | None = None
+    alert: TaskAlert | None = None
 
 
 def task_id_for(dossier_code: str, step: str) -> str:

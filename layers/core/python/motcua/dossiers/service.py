@@ -24,6 +24,7 @@ from motcua.dossiers.model import (
     ProgressRecord,
     SuppliedComponent,
     Task,
+    TaskAlert,
     TaskStatus,
 )
 from motcua.errors import BadRequest, Forbidden, NotFound, Unavailable, Unprocessable
@@ -521,15 +522,18 @@ class WatchReport(BaseModel):
         default_factory=dict,
         description="for due-soon dossiers: the latest moment to send the apology (Mẫu 04)",
     )
+    notified: dict[str, list[str]] = Field(
+        default_factory=dict, description="per dossier, the open tasks whose assignees were alerted"
+    )
 
 
 def watch_deadlines(
     dossiers: DossierStore, calendar: WorkingCalendar, warn_working_hours: float = 8
 ) -> WatchReport:
     """Flag open dossiers past their due date, and those whose due date is within ``warn_working_hours``
-    (CONFIG) so that the assignees are told and, if the result cannot be ready, the apology is sent in time
-    (DOMAIN §3.7). Each dossier is flagged once; the flags are what the inbox and reports show."""
-
+    (CONFIG), and alert the assignees of their open tasks — for a due-soon dossier, with the latest moment
+    for the apology (DOMAIN §3.7). Each dossier is flagged once; the flags are what the inbox and reports
+    show."""
     now = clock.now()
     report = WatchReport()
     # Open dossiers due before a horizon that covers the warning window (two days of office hours is ample).
@@ -539,12 +543,21 @@ def watch_deadlines(
             if not dossier.overdue:
                 dossiers.save_transition(dossier, dossier.model_copy(update={"overdue": True}), None)
                 report.overdue.append(dossier.code)
+                alert = TaskAlert(kind="OVERDUE", due_at=dossier.due_at, at=now)
+                report.notified[dossier.code] = [
+                    t.task_id for t in dossiers.alert_open_tasks(dossier.code, alert)
+                ]
             continue
         state = _deadline_state(dossier)
         if not dossier.due_soon and deadlines.due_soon(state, now, calendar, warn_working_hours):
             dossiers.save_transition(dossier, dossier.model_copy(update={"due_soon": True}), None)
             report.due_soon.append(dossier.code)
-            report.apology_by[dossier.code] = deadlines.apology_deadline(state, calendar)
+            apology_by = deadlines.apology_deadline(state, calendar)
+            report.apology_by[dossier.code] = apology_by
+            alert = TaskAlert(kind="DUE_SOON", due_at=dossier.due_at, apology_by=apology_by, at=now)
+            report.notified[dossier.code] = [
+                t.task_id for t in dossiers.alert_open_tasks(dossier.code, alert)
+            ]
     return report
 
 

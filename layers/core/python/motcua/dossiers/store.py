@@ -24,7 +24,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from motcua.dossiers.lifecycle import FINAL, Status
-from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskStatus
+from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskAlert, TaskStatus
 from motcua.dynamo import bind
 from motcua.errors import Conflict
 from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
@@ -299,6 +299,29 @@ class DossierStore:
             if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
                 raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED") from error
             raise
+
+    def alert_open_tasks(self, dossier_code: str, alert: TaskAlert) -> list[Task]:
+        """Put the deadline watch's alert on the dossier's open tasks (their assignees see it in the inbox);
+        the tasks alerted. A task decided meanwhile is left alone."""
+        alerted = []
+        for item in DossierItem.query(
+            _pk(dossier_code), DossierItem.sk.startswith("T#"), consistent_read=True
+        ):
+            task = Task.model_validate_json(item.body or "{}")
+            if task.status is not TaskStatus.OPEN:
+                continue
+            with_alert = task.model_copy(update={"alert": alert})
+            try:
+                item.update(
+                    actions=[DossierItem.body.set(with_alert.model_dump_json())],
+                    condition=DossierItem.status == TaskStatus.OPEN.value,
+                )
+            except UpdateError as error:
+                if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise
+                continue
+            alerted.append(with_alert)
+        return alerted
 
     def close_tasks(self, dossier_code: str) -> int:
         """Close the dossier's open tasks (they leave the inbox); the number closed."""

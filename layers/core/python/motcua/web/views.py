@@ -16,6 +16,7 @@ from motcua.dossiers.model import (
     Rating,
     SupplementRequest,
     Task,
+    TaskAlert,
     Transfer,
 )
 from motcua.files.model import StoredFile
@@ -188,6 +189,7 @@ class TaskView(_View):
     created_at: datetime
     due_at: datetime | None
     assignee: str | None
+    alert: TaskAlert | None
 
     @classmethod
     def of(cls, t: Task) -> TaskView:
@@ -203,6 +205,7 @@ class TaskView(_View):
             created_at=t.created_at,
             due_at=t.due_at,
             assignee=t.assignee,
+            alert=t.alert,
         )
 
 
