@@ -218,3 +218,52 @@ def test_h_a_transfer_to_a_partner_agency_and_its_reply(cloud: Cloud) -> None:
     titles = [entry["title"] for entry in final["timeline"]]
     assert f"Chuyển liên thông đến cơ quan {PARTNER}" in titles
     assert f"Nhận kết quả liên thông từ cơ quan {PARTNER}" in titles
+
+
+def test_a_component_file_uploaded_to_s3_with_the_presigned_form_is_linked_to_the_dossier(
+    cloud: Cloud,
+) -> None:
+    import hashlib
+
+    import requests
+
+    citizen = cloud.token("citizen-lan")
+    content = "Tờ khai xác nhận tình trạng hôn nhân — Nguyễn Thị Lan".encode()
+    declared = {
+        "component_code": ITS_FORM,
+        "file_name": "tờ khai.pdf",
+        "content_type": "application/pdf",
+        "size_bytes": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    ticket = cloud.api.call("POST", "/v1/uploads", declared, token=citizen)
+    assert ticket.status == 201, ticket.body
+    # the browser POSTs the form straight to S3 (here moto's server), not through the API
+    posted = requests.post(
+        ticket.body["url"],
+        data=ticket.body["fields"],
+        files={"file": ("to-khai.pdf", content, "application/pdf")},
+        timeout=30,
+    )
+    assert posted.status_code in {200, 201, 204}, posted.text
+    confirmed = cloud.api.call(
+        "POST",
+        f"/v1/uploads/{ticket.body['file_id']}/confirmation",
+        {**declared, "key": ticket.body["key"]},
+        token=citizen,
+    )
+    assert confirmed.status == 200, confirmed.body
+    assert confirmed.body["status"] == "VERIFIED"
+    created = cloud.api.call(
+        "POST",
+        "/v1/dossiers",
+        {
+            "procedure_code": MARRIAGE_STATUS,
+            "agency_code": AGENCY,
+            "components": [{"code": ITS_FORM, "file_id": ticket.body["file_id"]}],
+        },
+        token=citizen,
+    )
+    assert created.status == 201, created.body
+    slip = cloud.api.call("GET", f"/v1/dossiers/{created.body['code']}/slip", token=citizen).body
+    assert [c["code"] for c in slip["components"]] == [ITS_FORM]
