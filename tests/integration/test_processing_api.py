@@ -245,3 +245,39 @@ def test_the_desk_refuses_to_receive_with_reasons_and_nothing_is_stored(motcua: 
     assert refuse(desk, {**body, "reasons": [" "]}).status_code == 422
     assert refuse(desk, {**body, "agency_code": "H32.202"}).status_code == 403
     assert motcua.workflow.started == []
+
+
+# ----------------------------------------------------------------------------- suspension
+def test_a_suspension_needs_a_legal_basis_holds_the_dossier_at_its_step_and_resumes(motcua: Motcua) -> None:
+    code = motcua.submitted()
+    motcua.start(code)
+    bare = motcua.decide(code, motcua.officer(), "SUSPEND", reasons=["Chờ xác minh thực địa"])
+    assert bare.status == 422 and bare.body["error"]["code"] == "LEGAL_BASIS_REQUIRED"
+    suspended = motcua.decide(
+        code,
+        motcua.officer(),
+        "SUSPEND",
+        reasons=["Chờ xác minh thực địa"],
+        legal_basis="Khoản 3 Điều 19 Nghị định 61/2018/NĐ-CP",
+        document="Biên bản số 12/BB-UBND",
+    )
+    assert suspended.status == 200, suspended.body
+    assert motcua.resume(code) == "OFFICER"
+    view = motcua.call("GET", f"/v1/dossiers/{code}", motcua.citizen()).body
+    assert view["status"]["national_code"] == 4  # a sub-state of 4 for the national portal
+    assert (
+        view["suspensions"][0]["legal_basis"].startswith("Khoản 3")
+        and view["suspensions"][0]["resumed_at"] is None
+    )
+    # while suspended the step only resumes (or stops)
+    forward = motcua.decide(code, motcua.officer(), "FORWARD")
+    assert forward.status == 409 and forward.body["error"]["code"] == "DECISION_NOT_ALLOWED"
+    assert motcua.decide(code, motcua.officer(), "RESUME", note="Đã xác minh").status == 200
+    motcua.resume(code)
+    view = motcua.call("GET", f"/v1/dossiers/{code}", motcua.citizen()).body
+    assert view["suspensions"][0]["resumed_at"] is not None
+    assert [e["title"] for e in view["timeline"]][-2:] == [
+        "Tạm dừng giải quyết hồ sơ",
+        "Tiếp tục giải quyết hồ sơ",
+    ]
+    assert motcua.decide(code, motcua.officer(), "FORWARD").status == 200

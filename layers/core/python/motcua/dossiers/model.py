@@ -93,6 +93,19 @@ class Transfer(_Model):
     replied_at: datetime | None = None
 
 
+class Suspension(_Model):
+    """A suspension (tạm dừng) of processing with its legal basis and supporting document (DOMAIN §3.5):
+    the national status stays 4 and the legal clock keeps running."""
+
+    reason: str
+    legal_basis: str
+    document: str
+    suspended_by: str
+    suspended_at: datetime
+    resumed_by: str | None = None
+    resumed_at: datetime | None = None
+
+
 class Apology(_Model):
     """The apology and new appointment (Mẫu 04): at most once, ≥ 1 working day before the due date."""
 
@@ -144,6 +157,7 @@ class Dossier(_Model):
     supplement_requests: int = 0
     supplement: SupplementRequest | None = None
     transfers: tuple[Transfer, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
     apology: Apology | None = None
     rating: Rating | None = None
     version: int = 0
@@ -152,7 +166,8 @@ class Dossier(_Model):
     @property
     def position(self) -> Position:
         pending = bool(self.transfers) and self.transfers[-1].replied_at is None
-        return Position(self.status, self.step_seq, self.visit, transfer_pending=pending)
+        suspended = bool(self.suspensions) and self.suspensions[-1].resumed_at is None
+        return Position(self.status, self.step_seq, self.visit, transfer_pending=pending, suspended=suspended)
 
     @property
     def appointment_at(self) -> datetime:
@@ -180,6 +195,8 @@ class Decision(_Model):
     at: datetime
     items: tuple[RequestedItem, ...] = ()  # REQUEST_SUPPLEMENT: everything missing, at once
     partner_agency: str | None = None  # TRANSFER
+    legal_basis: str = ""  # SUSPEND
+    document: str = ""  # SUSPEND: the supporting document (số, ký hiệu văn bản)
     components: tuple[SuppliedComponent, ...] = ()  # SUPPLEMENTED: what the applicant sent
 
 

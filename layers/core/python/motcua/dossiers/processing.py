@@ -29,6 +29,7 @@ from motcua.dossiers.model import (
     RequestedItem,
     SupplementRequest,
     SuppliedComponent,
+    Suspension,
     Task,
     TaskStatus,
     Transfer,
@@ -81,6 +82,8 @@ class DecideTask(_Request):
     partner_agency: str | None = Field(
         None, pattern=r"^[0-9A-Z.]{3,40}$", description="TRANSFER: the partner agency's code"
     )
+    legal_basis: str = Field("", max_length=500, description="SUSPEND: the legal provision that allows it")
+    document: str = Field("", max_length=500, description="SUSPEND: the supporting document")
 
 
 class SupplementComponentIn(_Request):
@@ -304,6 +307,36 @@ def advance(
             transfers=(*dossier.transfers[:-1], replied),
             **bookkeeping,
         )
+    elif outcome is Outcome.SUSPEND:
+        suspension = Suspension(
+            reason="; ".join(decision.reasons),
+            legal_basis=decision.legal_basis,
+            document=decision.document,
+            suspended_by=actor,
+            suspended_at=now,
+        )
+        record_progress(
+            dossiers,
+            dossier,
+            "Tạm dừng giải quyết hồ sơ",
+            actor=actor,
+            content=f"{suspension.reason} (căn cứ: {suspension.legal_basis}; văn bản: {suspension.document})",
+            at=now,
+            suspensions=(*dossier.suspensions, suspension),
+            **bookkeeping,
+        )
+    elif outcome is Outcome.RESUME:
+        ended = dossier.suspensions[-1].model_copy(update={"resumed_by": actor, "resumed_at": now})
+        record_progress(
+            dossiers,
+            dossier,
+            "Tiếp tục giải quyết hồ sơ",
+            actor=actor,
+            content=decision.note,
+            at=now,
+            suspensions=(*dossier.suspensions[:-1], ended),
+            **bookkeeping,
+        )
     elif outcome in {Outcome.FORWARD, Outcome.RETURN} and move.action is Action.OFFICER:
         verb = "Chuyển" if outcome is Outcome.FORWARD else "Trả lại"
         record_progress(
@@ -438,6 +471,8 @@ def decide(
         at=clock.now(),
         items=tuple(RequestedItem(**item.model_dump()) for item in request.items),
         partner_agency=request.partner_agency,
+        legal_basis=request.legal_basis,
+        document=request.document,
     )
     return _record_and_resume(dossiers, workflow, task, decision)
 
@@ -468,6 +503,11 @@ def _check_decision(
             raise Unprocessable("Phải nêu nội dung đề nghị phối hợp.", code="NOTE_REQUIRED")
     if outcome is Outcome.REPLY and not request.note:
         raise Unprocessable("Phải nêu nội dung trả lời.", code="NOTE_REQUIRED")
+    if outcome is Outcome.SUSPEND and not (reasons and request.legal_basis and request.document):
+        raise Unprocessable(
+            "Tạm dừng giải quyết phải nêu lý do, căn cứ pháp lý và văn bản kèm theo.",
+            code="LEGAL_BASIS_REQUIRED",
+        )
 
 
 def _record_and_resume(dossiers: DossierStore, workflow: Workflow, task: Task, decision: Decision) -> Task:

@@ -51,6 +51,8 @@ class Outcome(StrEnum):
     REJECT = "REJECT"  # từ chối giải quyết, nêu rõ lý do
     TRANSFER = "TRANSFER"  # chuyển liên thông đến cơ quan phối hợp
     REPLY = "REPLY"  # the partner agency's reply (văn bản trả lời liên thông)
+    SUSPEND = "SUSPEND"  # tạm dừng with a legal basis (a sub-state of 4: the national status stays 4)
+    RESUME = "RESUME"  # the suspension ends
     SUPPLEMENTED = "SUPPLEMENTED"  # the applicant provided the supplement (not an officer's choice)
 
 
@@ -80,6 +82,7 @@ OFFICER_OUTCOMES = frozenset(
         Outcome.REQUEST_SUPPLEMENT,
         Outcome.REJECT,
         Outcome.TRANSFER,
+        Outcome.SUSPEND,
     }
 )
 
@@ -92,6 +95,7 @@ class Position:
     step_seq: int
     visit: int
     transfer_pending: bool = False
+    suspended: bool = False
 
 
 def processing_steps(steps: Sequence[InternalStep]) -> tuple[InternalStep, ...]:
@@ -168,6 +172,8 @@ def allowed_outcomes(position: Position, steps: Sequence[InternalStep]) -> froze
         return frozenset()
     if position.status is Status.RESULT_READY:
         return frozenset({Outcome.FORWARD})  # returning the result: only onwards
+    if position.suspended:
+        return frozenset({Outcome.RESUME, Outcome.REJECT})  # a suspended dossier resumes, or stops
     step = step_by_seq(steps, position.step_seq)
     allowed = set(OFFICER_OUTCOMES)
     if step is not None and step.role == APPROVER:
@@ -218,8 +224,8 @@ def apply(position: Position, steps: Sequence[InternalStep], outcome: Outcome) -
         return Move(Action.SUPPLEMENT, here, visit + 1)
     if outcome is Outcome.TRANSFER:
         return Move(Action.PARTNER, here, visit + 1)
-    if outcome in {Outcome.SUPPLEMENTED, Outcome.REPLY}:
-        return Move(Action.OFFICER, here, visit + 1)  # back to the step that asked
+    if outcome in {Outcome.SUPPLEMENTED, Outcome.REPLY, Outcome.SUSPEND, Outcome.RESUME}:
+        return Move(Action.OFFICER, here, visit + 1)  # back to (or on hold at) the step that asked
     return Move(Action.REJECT, here, visit)  # REJECT
 
 

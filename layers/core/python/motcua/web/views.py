@@ -15,6 +15,7 @@ from motcua.dossiers.model import (
     ProgressRecord,
     Rating,
     SupplementRequest,
+    Suspension,
     Task,
     TaskAlert,
     Transfer,
@@ -140,6 +141,7 @@ class DossierView(_View):
     supplement: SupplementRequest | None
     pauses: list[dict[str, datetime | None]]
     transfers: tuple[Transfer, ...]
+    suspensions: tuple[Suspension, ...]
     apology: Apology | None
     rating: Rating | None
     timeline: list[TimelineEntry]
@@ -171,6 +173,7 @@ class DossierView(_View):
             supplement=d.supplement,
             pauses=[{"start": p.start, "end": p.end} for p in d.pauses],
             transfers=d.transfers,
+            suspensions=d.suspensions,
             apology=d.apology,
             rating=d.rating,
             timeline=[TimelineEntry.of(r) for r in timeline],
