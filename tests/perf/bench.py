@@ -32,6 +32,15 @@ of the folded names. Data and helpers of both: ``tests/perf/catalogue_bench.py``
 inbox page, decision, catalogue search, my dossiers) against ARCHITECTURE §7's minimum, counted at botocore's
 ``BaseClient._make_api_call`` in ``moto.mock_aws()`` in-process, Step Functions through a recording workflow.
 Helpers: ``tests/perf/roundtrips.py``.
+
+``lifecycle`` — whole dossiers over HTTP through the local cloud (``python -m infra.local`` as a subprocess,
+``--no-schedules``): 4 concurrent clients submit birth-registration dossiers and decide their three internal
+steps until RETURNED (40 dossiers; ``--dossiers``/``--clients`` or ``$BENCH_LIFECYCLE_DOSSIERS``/
+``$BENCH_LIFECYCLE_CLIENTS``). Reports dossiers per minute and p50/p95 submit → RETURNED as ratios to a floor of
+plain authenticated reads in the same run; per dossier the state transitions and Lambda invocations of its
+execution history, the DynamoDB request units of one dossier metered in-process (estimated from item sizes:
+moto reports no consumed capacity), and the AWS cost per dossier and per 100,000 dossiers at us-east-1 list
+prices. Method and prices: ``tests/perf/lifecycle_bench.py``.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -92,6 +102,8 @@ CHILD_ENV_DROP = (
 @dataclass
 class BenchContext:
     runs: int
+    dossiers: int | None = None  # lifecycle: dossiers to complete (None: its default or environment)
+    clients: int | None = None  # lifecycle: concurrent clients
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -939,6 +951,345 @@ def bench_round_trips(ctx: BenchContext) -> None:
     print(f"wrote {_rel(path)}")
 
 
+# ------------------------------------------------------------------------------------------------ lifecycle
+
+
+def _spread(values: list[float] | list[int], digits: int = 0) -> str:
+    """median, and min–max when they differ."""
+    med, lo, hi = statistics.median(values), min(values), max(values)
+    text = f"{med:.{digits}f}"
+    return text if lo == hi else f"{text} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def _usd(value: float) -> str:
+    return f"${value:.6f}" if value < 0.01 else f"${value:,.2f}"
+
+
+@benchmark(
+    "lifecycle",
+    "whole dossiers through the local cloud over HTTP (throughput as ratios to plain reads), and per dossier "
+    "the state transitions, Lambda invocations, DynamoDB units and AWS cost",
+)
+def bench_lifecycle(ctx: BenchContext) -> None:
+    from tests.perf import lifecycle_bench as lb
+
+    dossiers, clients = lb.settings(ctx.dossiers, ctx.clients)
+
+    def progress(line: str) -> None:
+        print(line, flush=True)
+
+    print(
+        f"lifecycle: {dossiers} dossiers ({lb.PROCEDURE} at {lb.AGENCY}, {lb.CITIZEN}) by {clients} concurrent "
+        f"HTTP clients through the local cloud, each to RETURNED by "
+        + " → ".join(f"{user} {outcome} ({key})" for user, outcome, key in lb.STEPS)
+        + f"; polls every {lb.POLL_S * 1000:.0f} ms; the floor: {lb.NEEDED_HTTP_CALLS} GET /v1/dossiers/{{code}} "
+        "per dossier before and after them. "
+        "DynamoDB units: one dossier metered in-process (moto).",
+        flush=True,
+    )
+
+    t0 = time.perf_counter()
+    metered = lb.metered_dossier()
+    progress(
+        f"  in-process metered dossier {metered.code}: {len(metered.calls)} DynamoDB calls, "
+        f"{metered.rru:g} RRU, {metered.wru:g} WRU ({time.perf_counter() - t0:.1f}s)"
+    )
+
+    t0 = time.perf_counter()
+    with lb.local_cloud() as cloud:
+        progress(
+            f"  local cloud ready in {time.perf_counter() - t0:.1f}s (its own count "
+            f"{cloud.state.get('ready_seconds')}s); log {_rel(cloud.log_file)}"
+        )
+        try:
+            tp = lb.throughput(cloud, dossiers, clients, progress)
+            executions = [lb.execution_counts(cloud, run.code) for run in tp.runs]
+        except Exception:
+            print("local cloud log (tail):\n" + cloud.log_tail(), flush=True)
+            raise
+
+    # ---- throughput
+    latencies = tp.latencies
+    calls = [r.http_calls for r in tp.runs]
+    polls = [r.polls for r in tp.runs]
+    floor_p50 = statistics.median(tp.floor_latencies_s)
+    quarter = max(1, len(latencies) // 4)
+
+    def floor_row(name: str, f: lb.Floor) -> list[str]:
+        return [
+            f"floor {name}: GET /v1/dossiers/{{code}}",
+            f"{f.calls} calls in {f.wall_s:.1f} s, {f.calls / f.wall_s:.0f}/s, "
+            f"p50 {statistics.median(f.latencies_s) * 1000:.1f} ms",
+        ]
+
+    print(
+        _fmt_table(
+            ["throughput", "value"],
+            [
+                ["dossiers / clients", f"{tp.dossiers} / {tp.clients}"],
+                ["wall time", f"{tp.wall_s:.1f} s"],
+                ["dossiers completed per minute", f"{tp.per_minute:.1f}"],
+                [
+                    "submit → RETURNED p50 / p95 / max",
+                    f"{statistics.median(latencies):.2f} / {lb.percentile(latencies, 0.95):.2f} / "
+                    f"{max(latencies):.2f} s",
+                ],
+                [
+                    "HTTP calls per dossier",
+                    f"{_spread(calls)}: {lb.NEEDED_HTTP_CALLS} needed + polls {_spread(polls)}",
+                ],
+                [
+                    f"p50 latency, first / last {quarter} dossiers",
+                    f"{statistics.median(latencies[:quarter]):.2f} / {statistics.median(latencies[-quarter:]):.2f} s",
+                ],
+                floor_row("before", tp.floor_before),
+                floor_row("after", tp.floor_after),
+                [
+                    f"ratio: time per dossier / floor × {lb.NEEDED_HTTP_CALLS} calls",
+                    f"{tp.ratio_needed_calls:.2f}x",
+                ],
+                ["ratio: time per HTTP call made / floor per call", f"{tp.ratio_same_calls:.2f}x"],
+                [
+                    f"ratio: p50 latency / ({lb.NEEDED_HTTP_CALLS} × floor p50)",
+                    f"{tp.ratio_latency:.2f}x",
+                ],
+            ],
+            right={1},
+        )
+    )
+    print(
+        "ratios use the floor before and after pooled; the local cloud slows down as its tables grow (moto's "
+        "Query sorts the whole table on every call), so absolute rates depend on the run length."
+    )
+
+    # ---- per dossier
+    transitions = [e.transitions for e in executions]
+    invocations = [e.lambda_invocations for e in executions]
+    failed = [e.code for e in executions if e.status != "SUCCEEDED"]
+    sfn_transitions = statistics.median(transitions)
+    sfn_invocations = round(statistics.median(invocations))
+    api_requests = len(metered.api_requests)
+    step_calls = len(metered.step_invocations)
+    print()
+    print(
+        _fmt_table(
+            ["per dossier", "count", "how"],
+            [
+                [
+                    "state transitions",
+                    _spread(transitions),
+                    f"*StateEntered in the execution history, {len(executions)} executions",
+                ],
+                [
+                    "Lambda invocations (state machine)",
+                    _spread(invocations),
+                    "TaskScheduled (lambda) in the history",
+                ],
+                [
+                    "API requests (= API function invocations)",
+                    str(api_requests),
+                    "intake, 3 × (inbox page + decision), status read",
+                ],
+                [
+                    "DynamoDB read request units",
+                    f"{metered.rru:g}",
+                    f"estimated from item sizes, {len(metered.calls)} calls, in-process",
+                ],
+                ["DynamoDB write request units", f"{metered.wru:g}", "estimated from item sizes, in-process"],
+            ],
+            right={1},
+        )
+    )
+    if step_calls != sfn_invocations:
+        print(
+            f"NOTE: the in-process run called {step_calls} step handlers, the executions scheduled "
+            f"{sfn_invocations} Lambda tasks"
+        )
+    if failed or len(set(transitions)) > 1:
+        print(
+            f"NOTE: executions not SUCCEEDED: {failed}; transitions differ between executions: {sorted(set(transitions))}"
+        )
+    print()
+    print(
+        _fmt_table(
+            ["DynamoDB by phase (metered dossier)", "calls", "RRU", "WRU"],
+            [
+                [phase, ", ".join(f"{op}×{n}" for op, n in sorted(ops.items())), f"{rru:g}", f"{wru:g}"]
+                for phase, ops, rru, wru in metered.by_phase()
+            ],
+            right={2, 3},
+        )
+    )
+
+    # ---- cost
+    lines = lb.cost_lines(
+        sfn_transitions, sfn_invocations, api_requests, metered.rru, metered.wru, lb.ASSUMED_LAMBDA_MS
+    )
+    total = sum(line.usd for line in lines)
+    rows = [
+        [
+            line.item,
+            f"{line.quantity:g} {line.unit}",
+            line.price,
+            _usd(line.usd),
+            _usd(line.usd * 100_000),
+            f"{100 * line.usd / total:.0f}%",
+        ]
+        for line in lines
+    ]
+    rows.append(["total", "", "", _usd(total), _usd(total * 100_000), "100%"])
+    print()
+    print(
+        _fmt_table(
+            [
+                f"cost ({lb.PRICE_REGION} list prices)",
+                "per dossier",
+                "price",
+                "$ per dossier",
+                "$ per 100,000",
+                "share",
+            ],
+            rows,
+            right={3, 4, 5},
+        )
+    )
+    measured_ms = [
+        ms
+        for phase, values in metered.durations_ms.items()
+        if phase.startswith(("step ", "API "))
+        for ms in values
+    ]
+    measured_gb_s = sum(math.ceil(ms) / 1000.0 * lb.LAMBDA_MEMORY_GB for ms in measured_ms)
+    measured_duration_usd = measured_gb_s * lb.LAMBDA_ARM_USD_PER_GB_S
+    assumed_duration = next(line for line in lines if line.item.startswith("Lambda duration"))
+    total_measured = total - assumed_duration.usd + measured_duration_usd
+    old_dynamodb = (
+        metered.wru * lb.DYNAMODB_USD_PER_WRU_BEFORE_2024_11
+        + metered.rru * lb.DYNAMODB_USD_PER_RRU_BEFORE_2024_11
+    )
+    new_dynamodb = metered.wru * lb.DYNAMODB_USD_PER_WRU + metered.rru * lb.DYNAMODB_USD_PER_RRU
+    print(
+        f"Lambda duration priced at an assumed {lb.ASSUMED_LAMBDA_MS:.0f} ms per invocation (512 MB arm64). With the "
+        f"warm in-process durations of the metered dossier instead ({len(measured_ms)} invocations, "
+        f"{sum(measured_ms):.0f} ms in all, moto in-process): {_usd(measured_duration_usd * 100_000)} per 100,000 for "
+        f"duration, total {_usd(total_measured * 100_000)} per 100,000."
+    )
+    print(
+        f"DynamoDB at the on-demand prices before 1 Nov 2024 ($1.25 / $0.25 per 1M WRU / RRU): "
+        f"{_usd(old_dynamodb * 100_000)} per 100,000 instead of {_usd(new_dynamodb * 100_000)}; total "
+        f"{_usd((total - new_dynamodb + old_dynamodb) * 100_000)}. Free tiers, storage, logs, data transfer and "
+        "the CloudWatch metrics are not included."
+    )
+
+    path = write_json(
+        "lifecycle",
+        {
+            "benchmark": "lifecycle",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+            "python": platform.python_version(),
+            "procedure": lb.PROCEDURE,
+            "agency": lb.AGENCY,
+            "steps": [{"demo_user": u, "outcome": o, "task": k} for u, o, k in lb.STEPS],
+            "dossiers": tp.dossiers,
+            "clients": tp.clients,
+            "poll_s": lb.POLL_S,
+            "throughput": {
+                "wall_s": round(tp.wall_s, 3),
+                "dossiers_per_minute": round(tp.per_minute, 2),
+                "latency_p50_s": round(statistics.median(latencies), 3),
+                "latency_p95_s": round(lb.percentile(latencies, 0.95), 3),
+                "latency_max_s": round(max(latencies), 3),
+                "http_calls": tp.http_calls,
+                "http_calls_needed_per_dossier": lb.NEEDED_HTTP_CALLS,
+                "polls": sum(polls),
+            },
+            "runs": [
+                {
+                    "code": r.code,
+                    "latency_s": round(r.latency_s, 3),
+                    "http_calls": r.http_calls,
+                    "polls": r.polls,
+                }
+                for r in tp.runs
+            ],
+            "floor": {
+                "request": "GET /v1/dossiers/{code}",
+                "calls_per_dossier": lb.NEEDED_HTTP_CALLS,
+                **{
+                    name: {
+                        "calls": f.calls,
+                        "wall_s": round(f.wall_s, 3),
+                        "p50_ms": round(statistics.median(f.latencies_s) * 1000, 2),
+                        "p95_ms": round(lb.percentile(f.latencies_s, 0.95) * 1000, 2),
+                    }
+                    for name, f in (("before", tp.floor_before), ("after", tp.floor_after))
+                },
+                "pooled_s_per_call": round(tp.floor_s_per_call, 5),
+                "pooled_p50_ms": round(floor_p50 * 1000, 2),
+            },
+            "ratios": {
+                "per_dossier_to_floor_needed_calls": round(tp.ratio_needed_calls, 3),
+                "per_call_made_to_floor_per_call": round(tp.ratio_same_calls, 3),
+                "p50_latency_to_floor_needed_calls": round(tp.ratio_latency, 3),
+            },
+            "executions": {
+                "count": len(executions),
+                "not_succeeded": failed,
+                "transitions": {"median": sfn_transitions, "min": min(transitions), "max": max(transitions)},
+                "lambda_invocations": {
+                    "median": sfn_invocations,
+                    "min": min(invocations),
+                    "max": max(invocations),
+                },
+                "states_entered": executions[0].states if executions else {},
+            },
+            "per_dossier": {
+                "state_transitions": sfn_transitions,
+                "lambda_invocations_state_machine": sfn_invocations,
+                "api_requests": api_requests,
+                "lambda_invocations_total": sfn_invocations + api_requests,
+                "rru": metered.rru,
+                "wru": metered.wru,
+            },
+            "dynamodb": {
+                "method": "one warm dossier in-process (moto), units estimated from item sizes",
+                "metered_code": metered.code,
+                "api_requests": metered.api_requests,
+                "step_invocations": metered.step_invocations,
+                "calls": [vars(c) for c in metered.calls],
+            },
+            "in_process_durations_ms": {
+                k: [round(v, 2) for v in vs] for k, vs in metered.durations_ms.items()
+            },
+            "cost": {
+                "price_region": lb.PRICE_REGION,
+                "sources": lb.PRICE_SOURCES,
+                "assumed_lambda_ms": lb.ASSUMED_LAMBDA_MS,
+                "lines": [
+                    {
+                        "item": line.item,
+                        "quantity_per_dossier": line.quantity,
+                        "unit": line.unit,
+                        "usd_per_unit": line.usd_per_unit,
+                        "list_price": line.price,
+                        "usd_per_dossier": line.usd,
+                        "usd_per_100k": round(line.usd * 100_000, 4),
+                    }
+                    for line in lines
+                ],
+                "usd_per_dossier": total,
+                "usd_per_100k": round(total * 100_000, 2),
+                "usd_per_100k_with_measured_durations": round(total_measured * 100_000, 2),
+                "usd_per_100k_dynamodb_before_2024_11_prices": round(
+                    (total - new_dynamodb + old_dynamodb) * 100_000, 2
+                ),
+            },
+        },
+    )
+    print(f"wrote {_rel(path)}")
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -953,6 +1304,18 @@ def main(argv: list[str] | None = None) -> int:
         default=int(os.environ.get("BENCH_RUNS", "10")),
         help="measured runs per case (default 10, or $BENCH_RUNS)",
     )
+    parser.add_argument(
+        "--dossiers",
+        type=int,
+        default=None,
+        help="lifecycle: dossiers to take to RETURNED (default 40, or $BENCH_LIFECYCLE_DOSSIERS)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=None,
+        help="lifecycle: concurrent HTTP clients (default 4, or $BENCH_LIFECYCLE_CLIENTS)",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -965,8 +1328,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(known)}")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if (args.dossiers is not None and args.dossiers < 1) or (args.clients is not None and args.clients < 1):
+        parser.error("--dossiers and --clients must be at least 1")
     chosen = [known[n] for n in args.names] if args.names else BENCHMARKS
-    ctx = BenchContext(runs=args.runs)
+    ctx = BenchContext(runs=args.runs, dossiers=args.dossiers, clients=args.clients)
     for b in chosen:
         print(f"== {b.name}: {b.description}", flush=True)
         t0 = time.perf_counter()

@@ -80,12 +80,14 @@ class RecordingWorkflow:
     """Stands in for Step Functions (motcua.integrations.workflow): records what it was asked to do."""
 
     calls: Counter[str] = field(default_factory=Counter)
+    resumed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # what Advance is then given
 
     def start(self, dossier_code: str, payload: dict[str, Any]) -> None:
         self.calls[WORKFLOW_OPERATIONS["start"]] += 1
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self.calls[WORKFLOW_OPERATIONS["resume"]] += 1
+        self.resumed.append((task_token, output))
 
     def stop(self, dossier_code: str, cause: str) -> None:
         self.calls[WORKFLOW_OPERATIONS["stop"]] += 1
