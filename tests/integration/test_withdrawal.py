@@ -31,7 +31,7 @@ def test_a_dossier_in_review_is_withdrawn_and_its_task_leaves_the_inbox(motcua: 
         t["dossier_code"] != code for t in motcua.call("GET", "/v1/tasks", motcua.officer()).body["items"]
     )
     decided = motcua.call("POST", f"/v1/tasks/{task_id}/decision", motcua.officer(), {"outcome": "FORWARD"})
-    assert decided.status == 409, decided.body
+    assert decided.status == 409 and decided.body["error"]["code"] == "TASK_CLOSED", decided.body
     assert motcua.workflow.stopped == [(code, "withdrawn by the applicant")]
 
 

@@ -1,4 +1,4 @@
-"""Routing over a procedure's internal steps (``motcua.dossiers.routing``, DOMAIN §3.6), as examples and properties.
+"""Routing over a procedure's internal steps (``motcua.dossiers.routing``, DOMAIN §3.6): examples and properties.
 
 The properties play random walks over random step lists with a small simulator of what the services do with
 each ``Move`` (the status changes routing leaves to them), so every position they look at is one a dossier can
@@ -63,8 +63,14 @@ DEMO = (
 )
 
 
-def _at(seq: int, visit: int = 1, status: Status = Status.IN_PROCESS, transfer: bool = False) -> Position:
-    return Position(status, seq, visit, transfer_pending=transfer)
+def _at(
+    seq: int,
+    visit: int = 1,
+    status: Status = Status.IN_PROCESS,
+    transfer: bool = False,
+    suspended: bool = False,
+) -> Position:
+    return Position(status, seq, visit, transfer_pending=transfer, suspended=suspended)
 
 
 # ----------------------------------------------------------------------------- a simulator of the services
@@ -81,6 +87,7 @@ def _play(position: Position, steps: Sequence[InternalStep], outcome: Outcome) -
     if outcome is Outcome.SUPPLEMENTED:
         status = Status.IN_PROCESS
     transfer = position.transfer_pending and outcome is not Outcome.REPLY
+    suspended = outcome is Outcome.SUSPEND or (position.suspended and outcome is not Outcome.RESUME)
     action, seq, visit = move.action, move.step_seq, move.visit
     if action is Action.SUPPLEMENT:
         return Position(Status.SUPPLEMENT_REQUESTED, seq, visit)
@@ -94,7 +101,7 @@ def _play(position: Position, steps: Sequence[InternalStep], outcome: Outcome) -
     if action is Action.DELIVER:
         return Position(Status.RETURNED, seq, visit)
     assert action is Action.OFFICER, move
-    return Position(status, seq, visit, transfer_pending=transfer)
+    return Position(status, seq, visit, transfer_pending=transfer, suspended=suspended)
 
 
 @st.composite
@@ -144,6 +151,7 @@ def test_the_specialist_forwards_but_never_approves_nor_returns_from_the_first_s
         Outcome.REQUEST_SUPPLEMENT,
         Outcome.REJECT,
         Outcome.TRANSFER,
+        Outcome.SUSPEND,
     }
     assert apply(_at(2), DEMO, Outcome.FORWARD) == Move(Action.OFFICER, 3, 2)
 
@@ -155,6 +163,7 @@ def test_the_approver_approves_or_returns_but_never_just_passes_on() -> None:
         Outcome.REQUEST_SUPPLEMENT,
         Outcome.REJECT,
         Outcome.TRANSFER,
+        Outcome.SUSPEND,
     }
     assert apply(_at(3, 2), DEMO, Outcome.APPROVE) == Move(Action.ISSUE, 3, 2)
     assert apply(_at(3, 2), DEMO, Outcome.RETURN) == Move(Action.OFFICER, 2, 3)
@@ -199,6 +208,19 @@ def test_a_supplement_and_a_transfer_wait_elsewhere_and_come_back_to_the_step_th
     assert not replied.transfer_pending
 
 
+def test_a_suspension_holds_the_dossier_at_its_step_until_it_resumes_or_is_rejected() -> None:
+    suspended = _play(_at(3, 2), DEMO, Outcome.SUSPEND)
+    assert suspended == _at(3, 3, suspended=True)  # a new task at the same step: the one on hold
+    assert wait_key(suspended) == "step3-3"
+    assert allowed_outcomes(suspended, DEMO) == {Outcome.RESUME, Outcome.REJECT}
+    assert apply(suspended, DEMO, Outcome.REJECT) == Move(Action.REJECT, 3, 3)
+    resumed = _play(suspended, DEMO, Outcome.RESUME)
+    assert resumed == _at(3, 4)
+    assert Outcome.RESUME not in allowed_outcomes(resumed, DEMO)  # nothing to resume any more
+    # a result being returned is never put on hold
+    assert allowed_outcomes(_at(4, 5, Status.RESULT_READY), DEMO) == {Outcome.FORWARD}
+
+
 def test_a_rejection_ends_the_routing_where_it_was_decided() -> None:
     assert apply(_at(3, 4), DEMO, Outcome.REJECT) == Move(Action.REJECT, 3, 4)
 
@@ -223,6 +245,7 @@ def test_a_procedure_without_steps_gets_one_review_by_the_approver() -> None:
         Outcome.REQUEST_SUPPLEMENT,
         Outcome.REJECT,
         Outcome.TRANSFER,
+        Outcome.SUSPEND,
     }
     assert _play(start, (), Outcome.APPROVE) == Position(Status.RETURNED, 0, 1)
 
@@ -235,6 +258,7 @@ def test_a_lone_reception_step_is_kept_as_the_processing_step() -> None:
         Outcome.REQUEST_SUPPLEMENT,
         Outcome.REJECT,
         Outcome.TRANSFER,
+        Outcome.SUSPEND,
     }
     # no approver step: FORWARD off the last step issues, and with no step after it the result is delivered
     assert apply(_start(only_desk), only_desk, Outcome.FORWARD) == Move(Action.ISSUE, 0, 1)
@@ -247,14 +271,16 @@ def test_a_refused_decision_names_the_outcome_and_what_is_allowed() -> None:
     assert raised.value.code == "DECISION_NOT_ALLOWED"
     assert raised.value.details == {
         "outcome": "APPROVE",
-        "allowed": ["FORWARD", "REJECT", "REQUEST_SUPPLEMENT", "TRANSFER"],
+        "allowed": ["FORWARD", "REJECT", "REQUEST_SUPPLEMENT", "SUSPEND", "TRANSFER"],
     }
 
 
 # ----------------------------------------------------------------------------- properties: processing_steps
 @PROPS
 @given(step_lists(min_size=0))
-def test_processing_steps_are_the_sorted_steps_without_a_leading_reception(steps: tuple[InternalStep, ...]) -> None:
+def test_processing_steps_are_the_sorted_steps_without_a_leading_reception(
+    steps: tuple[InternalStep, ...],
+) -> None:
     ordered = sorted(steps, key=lambda s: s.seq)
     kept = processing_steps(steps)
     if not ordered:
@@ -286,6 +312,8 @@ def test_every_allowed_decision_makes_a_consistent_move(
             assert move.visit == visit + 1
         if position.status is Status.RESULT_READY:
             assert outcome is Outcome.FORWARD  # a result being returned only goes onwards
+        if position.suspended:
+            assert outcome in {Outcome.RESUME, Outcome.REJECT}  # a dossier on hold resumes or stops
         if outcome is Outcome.FORWARD:
             later = [s for s in seqs if s > here]
             if later:
@@ -304,6 +332,12 @@ def test_every_allowed_decision_makes_a_consistent_move(
             assert move == Move(Action.SUPPLEMENT, here, visit + 1)
         elif outcome is Outcome.TRANSFER:
             assert move == Move(Action.PARTNER, here, visit + 1)
+        elif outcome is Outcome.SUSPEND:
+            assert position.status is Status.IN_PROCESS and not position.suspended
+            assert move == Move(Action.OFFICER, here, visit + 1)  # on hold at the same step, a new task
+        elif outcome is Outcome.RESUME:
+            assert position.suspended
+            assert move == Move(Action.OFFICER, here, visit + 1)
         elif outcome in {Outcome.SUPPLEMENTED, Outcome.REPLY}:
             assert move == Move(Action.OFFICER, here, visit + 1)
         else:
@@ -355,6 +389,7 @@ def test_anything_not_allowed_is_refused_as_decision_not_allowed(
                 position,
                 replace(position, status=data.draw(st.sampled_from(sorted(Status)))),
                 replace(position, step_seq=0),
+                replace(position, suspended=not position.suspended),
             ]
         )
     )
@@ -411,9 +446,12 @@ def test_after_issue_hands_the_result_to_the_steps_after_the_approving_one(
     st.integers(0, 20),
     st.integers(0, 50),
     st.booleans(),
+    st.booleans(),
 )
-def test_wait_keys_name_what_is_waited_for(status: Status, seq: int, visit: int, transfer: bool) -> None:
-    position = Position(status, seq, visit, transfer_pending=transfer)
+def test_wait_keys_name_what_is_waited_for(
+    status: Status, seq: int, visit: int, transfer: bool, suspended: bool
+) -> None:
+    position = Position(status, seq, visit, transfer_pending=transfer, suspended=suspended)
     kind = waiting_for(position)
     if kind is None:
         assert next_action(position) in {Action.DONE, Action.DELIVER}

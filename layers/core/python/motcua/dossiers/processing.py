@@ -452,6 +452,8 @@ def decide(
     dossier, task = _task_of(principal, task_id, dossiers)
     if not principal.has_role(task.role):
         raise Forbidden("Tài khoản không có vai trò xử lý bước này.", code="ROLE_REQUIRED")
+    if task.status is TaskStatus.CLOSED:
+        raise Conflict("Hồ sơ đã dừng giải quyết; nhiệm vụ này đã đóng.", code="TASK_CLOSED")
     if task.status is not TaskStatus.OPEN:
         raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED")
     if task.assignee and task.assignee != principal.subject:
