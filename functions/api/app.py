@@ -37,6 +37,7 @@ from motcua.web.views import (
     ProcedureSummary,
     QuarantinePage,
     ReceiptSlip,
+    ResultLink,
     SyncRunPage,
     TaskPage,
     TaskView,
@@ -417,6 +418,25 @@ def reuse_file() -> Response:
     return json_response(FileView.of(stored), status=201)
 
 
+@route(
+    app,
+    "/v1/dossiers/{code}/result",
+    "GET",
+    summary="The dossier's electronic result: a five-minute download link",
+    realm="citizen|officer",
+    response=ResultLink,
+    errors=("401", "404"),
+)
+def dossier_result(code: str) -> Response:
+    from motcua.files import service as files
+
+    principal = _principal(BOTH)
+    record, url = files.result_link(principal, code, runtime.dossier_store(), runtime.file_store())
+    correlate(code)
+    logger.info("result downloaded", extra={"audit": {"account": principal.subject, "event": "VIEW"}})
+    return json_response(ResultLink(file=FileView.of(record), url=url, expires_in=files.RESULT_LINK_SECONDS))
+
+
 # ----------------------------------------------------------------------------- officer tasks
 @route(
     app,
@@ -477,6 +497,7 @@ def decide_task(task_id: str) -> Response:
         runtime.workflow(),
         runtime.catalogue_store(),
         runtime.agency_store(),
+        runtime.file_store,
     )
     correlate(task.dossier_code)
     logger.info("task decided", extra={"outcome": request.outcome.value, "step": task.step})

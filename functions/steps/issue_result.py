@@ -17,7 +17,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StepEvent.model_validate(event)
     with transient_errors():
         dossier, action = processing.issue_result(
-            runtime.dossier_store(), runtime.catalogue_store(), step.code, runtime.working_calendar()
+            runtime.dossier_store(),
+            runtime.catalogue_store(),
+            step.code,
+            runtime.working_calendar(),
+            runtime.file_store,
         )
     logger.info(
         "step done", extra={"step": step.step, "status": dossier.status.value, "action": action.value}

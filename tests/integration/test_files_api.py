@@ -23,11 +23,17 @@ def _declared(component: str = REQUIRED_COMPONENT, content: bytes = CONTENT, **e
     }
 
 
-def _upload(motcua: Motcua, token: str, content: bytes = CONTENT, sent: bytes | None = None) -> Any:
+def _upload(
+    motcua: Motcua,
+    token: str,
+    content: bytes = CONTENT,
+    sent: bytes | None = None,
+    component: str = REQUIRED_COMPONENT,
+) -> Any:
     """Ticket, the browser's upload (emulated with PutObject and the same checksum header), confirmation."""
     import boto3
 
-    declared = _declared(content=content)
+    declared = _declared(component=component, content=content)
     ticket = motcua.call("POST", "/v1/uploads", token, declared)
     assert ticket.status == 201, ticket.body
     assert (
@@ -119,3 +125,64 @@ def test_a_file_of_an_earlier_dossier_is_reused_and_recorded_as_reuse(motcua: Mo
         {"source_dossier_code": earlier, "file_id": earlier_file, "component_code": REQUIRED_COMPONENT},
     )
     assert stranger.status == 404
+
+
+SIGNED = b"%PDF-1.7\n% Trich luc khai sinh (ban dien tu, da ky so)\n"
+
+
+def test_the_signed_result_is_issued_to_the_applicant_downloaded_and_reused(motcua: Motcua) -> None:
+    # Given the approver attached the signed electronic result to the approval
+    code = motcua.submitted()
+    motcua.start(code)
+    assert motcua.decide(code, motcua.officer(), "FORWARD").status == 200
+    motcua.resume(code)
+    approver = motcua.approver()
+    signed = _upload(motcua, approver, content=SIGNED, component="RESULT")
+    assert signed.status == 200, signed.body
+    wrong = motcua.decide(code, approver, "RETURN", reasons=["x"], result_file_id=signed.body["file_id"])
+    assert wrong.status == 422 and wrong.body["error"]["code"] == "RESULT_ONLY_ON_APPROVE"
+    approved = motcua.decide(code, approver, "APPROVE", result_file_id=signed.body["file_id"])
+    assert approved.status == 200, approved.body
+    # When the result is issued
+    assert motcua.resume(code) == "OFFICER"
+    # Then the applicant holds their own copy of it, and may download it
+    view = motcua.call("GET", f"/v1/dossiers/{code}", motcua.citizen()).body
+    assert view["status"]["national_code"] == 9 and view["result_file_id"]
+    assert view["result_file_id"] != signed.body["file_id"]
+    link = motcua.call("GET", f"/v1/dossiers/{code}/result", motcua.citizen())
+    assert link.status == 200, link.body
+    assert (
+        link.body["file"]["source"] == "RESULT"
+        and link.body["file"]["sha256"] == hashlib.sha256(SIGNED).hexdigest()
+    )
+    assert FILES_BUCKET in link.body["url"] and link.body["expires_in"] == 300
+    stranger = motcua.citizen(sub="citizen-minh-0002", id_number="079088001234")
+    assert motcua.call("GET", f"/v1/dossiers/{code}/result", stranger).status == 404
+    # And reuses it for a later dossier, recorded as reuse of that dossier's result
+    reused = motcua.call(
+        "POST",
+        "/v1/uploads/reuse",
+        motcua.citizen(),
+        {
+            "source_dossier_code": code,
+            "file_id": view["result_file_id"],
+            "component_code": REQUIRED_COMPONENT,
+        },
+    )
+    assert reused.status == 201, reused.body
+    assert (reused.body["source"], reused.body["reused_from"]) == ("REUSE", code)
+    later = _submit_with(motcua, reused.body["file_id"])
+    assert later.status == 201, later.body
+
+
+def test_a_result_file_not_of_the_approver_is_refused_and_nothing_changes(motcua: Motcua) -> None:
+    code = motcua.submitted()
+    motcua.start(code)
+    assert motcua.decide(code, motcua.officer(), "FORWARD").status == 200
+    motcua.resume(code)
+    someone = _upload(motcua, motcua.officer(), content=SIGNED, component="RESULT")
+    before = motcua.items(code)
+    refused = motcua.decide(code, motcua.approver(), "APPROVE", result_file_id=someone.body["file_id"])
+    assert refused.status == 422 and refused.body["error"]["code"] == "FILE_NOT_FOUND"
+    assert motcua.items(code) == before
+    assert motcua.call("GET", f"/v1/dossiers/{code}/result", motcua.citizen()).status == 404

@@ -160,6 +160,8 @@ class Dossier(_Model):
     suspensions: tuple[Suspension, ...] = ()
     apology: Apology | None = None
     rating: Rating | None = None
+    signed_result_file_id: str | None = Field(None, description="the approver's signed result, until issued")
+    result_file_id: str | None = Field(None, description="the electronic result issued to the applicant")
     version: int = 0
     progress_count: int = 0
 
@@ -197,6 +199,7 @@ class Decision(_Model):
     partner_agency: str | None = None  # TRANSFER
     legal_basis: str = ""  # SUSPEND
     document: str = ""  # SUSPEND: the supporting document (số, ký hiệu văn bản)
+    result_file_id: str | None = None  # APPROVE: the signed electronic result (a confirmed upload)
     components: tuple[SuppliedComponent, ...] = ()  # SUPPLEMENTED: what the applicant sent
 
 

@@ -10,6 +10,7 @@ leaves the same state as once and answers the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +54,10 @@ if TYPE_CHECKING:  # stores and ports arrive as arguments (cold-start budget, D2
     from motcua.agencies.store import AgencyStore
     from motcua.catalogue.store import CatalogueStore
     from motcua.dossiers.store import DossierStore
+    from motcua.files.store import FileStore
     from motcua.integrations.workflow import Workflow
 
+RESULT_COMPONENT = "RESULT"  # the component code an approver uploads the signed result under
 APPLICANT_ROLE = "APPLICANT"  # the supplement's task: decided by the applicant, never in an officer's inbox
 PARTNER_ROLE = "PROCESSOR"  # who answers a transfer at the partner agency
 APOLOGY_ROLES = frozenset({"PROCESSOR", "APPROVER", "DESK_OFFICER"})
@@ -84,6 +87,11 @@ class DecideTask(_Request):
     )
     legal_basis: str = Field("", max_length=500, description="SUSPEND: the legal provision that allows it")
     document: str = Field("", max_length=500, description="SUSPEND: the supporting document")
+    result_file_id: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="APPROVE: the signed electronic result, uploaded by the approver (component_code RESULT)",
+    )
 
 
 class SupplementComponentIn(_Request):
@@ -353,6 +361,8 @@ def advance(
         # CloseRejected) makes the status change; only the routing is recorded here.
         if outcome is Outcome.REJECT:
             bookkeeping["rejection_reasons"] = decision.reasons
+        if outcome is Outcome.APPROVE and decision.result_file_id:
+            bookkeeping["signed_result_file_id"] = decision.result_file_id
         dossiers.save_transition(dossier, dossier.model_copy(update=bookkeeping), None)
     return move.action
 
@@ -365,22 +375,38 @@ def _merge(
 
 
 def issue_result(
-    dossiers: DossierStore, catalogue: CatalogueStore, code: str, calendar: WorkingCalendar
+    dossiers: DossierStore,
+    catalogue: CatalogueStore,
+    code: str,
+    calendar: WorkingCalendar,
+    files: Callable[[], FileStore] | None = None,
 ) -> tuple[Dossier, Action]:
-    """The result is signed and issued (9); the steps after the approving one return it."""
+    """The result is signed and issued (9); the steps after the approving one return it. A signed electronic
+    result attached to the approval is filed for the applicant (their copy, which they can download and
+    reuse in later dossiers)."""
     dossier = _require(dossiers, code)
     if dossier.status is not Status.IN_PROCESS:
         return dossier, _route_of(dossier)  # replayed
+    issued_file: dict[str, Any] = {}
+    if dossier.signed_result_file_id and files is not None:
+        from motcua.files.service import issue_result_file
+
+        store = files()
+        signed = store.get(dossier.signed_result_file_id)
+        if signed is not None:
+            issued_file["result_file_id"] = issue_result_file(code, dossier.owner, signed, store).file_id
     move = routing.after_issue(steps_of(catalogue, dossier), dossier.step_seq, dossier.visit)
     issued = advance_status(
         dossiers,
         dossier,
         Status.RESULT_READY,
         "Đã có kết quả giải quyết",
+        content="Kết quả điện tử đã được cấp." if issued_file else "",
         calendar=calendar,
         step_seq=move.step_seq,
         visit=move.visit,
         route=move.action.value,
+        **issued_file,
     )
     return issued, move.action
 
@@ -445,6 +471,7 @@ def decide(
     workflow: Workflow,
     catalogue: CatalogueStore,
     agencies: AgencyStore | None = None,
+    files: Callable[[], FileStore] | None = None,
 ) -> Task:
     """An officer decides the task the dossier waits on. Everything that would make the step refuse it is
     checked first (409/422, nothing changes); then the decision is recorded (one of two officers wins) and
@@ -465,6 +492,12 @@ def decide(
     routing.ensure_allowed(dossier.position, steps_of(catalogue, dossier), request.outcome)
     reasons = tuple(r.strip() for r in request.reasons if r.strip())
     _check_decision(principal, dossier, request, reasons, agencies)
+    if request.result_file_id:
+        if request.outcome is not Outcome.APPROVE or files is None:
+            raise Unprocessable("Chỉ đính kèm kết quả khi phê duyệt.", code="RESULT_ONLY_ON_APPROVE")
+        from motcua.files.service import verified_files
+
+        verified_files(principal.subject, {request.result_file_id: RESULT_COMPONENT}, files())
     decision = Decision(
         outcome=request.outcome,
         reasons=reasons,
@@ -475,6 +508,7 @@ def decide(
         partner_agency=request.partner_agency,
         legal_basis=request.legal_basis,
         document=request.document,
+        result_file_id=request.result_file_id,
     )
     return _record_and_resume(dossiers, workflow, task, decision)
 

@@ -50,6 +50,7 @@ class FileStatus(StrEnum):
 class FileSource(StrEnum):
     UPLOAD = "UPLOAD"  # sent by the citizen
     REUSE = "REUSE"  # an earlier result the state already holds (ND 107/2021; a QĐ 766 indicator)
+    RESULT = "RESULT"  # an electronic result issued to the applicant (kết quả giải quyết điện tử)
 
 
 class UploadPolicy(_Model):

@@ -135,6 +135,7 @@ def reuse_result(
     component_code: str,
     store: FileStore,
     now: datetime | None = None,
+    source_owner: str | None = None,
 ) -> StoredFile:
     """Copy an earlier result of the same owner into a new component file (source REUSE, reused from the
     dossier that produced it), so the citizen does not submit again what the state already issued.
@@ -146,7 +147,9 @@ def reuse_result(
         raise BadRequest("Mã hồ sơ không hợp lệ.", code="DOSSIER_CODE_INVALID")
     if not component_code.strip() or len(component_code) > 100:
         raise BadRequest("Mã thành phần hồ sơ không hợp lệ.", code="COMPONENT_CODE_INVALID")
-    if not owns_key(owner, result_key):
+    # ``source_owner``: the owner the source dossier's files are filed under (a desk dossier's applicant is
+    # ``ID#…``), when the caller has already checked that the dossier is this owner's.
+    if not owns_key(source_owner or owner, result_key):
         raise Forbidden("Chỉ được dùng lại kết quả giải quyết của chính mình.", code="RESULT_NOT_OWNED")
     head = store.head(result_key)
     checksum = None if head is None else head.sha256_b64 or store.digest(result_key)
@@ -211,18 +214,65 @@ def confirm(principal: Principal, file_id: str, request: ConfirmUpload, store: F
 
 
 def reuse(principal: Principal, request: ReuseResult, dossiers: DossierStore, store: FileStore) -> StoredFile:
-    """Copy a verified file of the applicant's own earlier dossier into a new component file, recorded as
-    reuse. The key comes from the file's record, never from the client."""
+    """Copy an issued result (or a verified file) of the applicant's own earlier dossier into a new component
+    file, recorded as reuse. The key comes from the file's record, never from the client."""
     from motcua.dossiers.service import view
 
     source, _timeline = view(principal, request.source_dossier_code, dossiers)  # 404 unless theirs
-    held = next((c for c in source.components if c.file_id == request.file_id), None)
-    record = store.get(request.file_id) if held is not None else None
+    held = request.file_id == source.result_file_id or any(
+        c.file_id == request.file_id for c in source.components
+    )
+    record = store.get(request.file_id) if held else None
     if record is None:
         raise NotFound("Không tìm thấy tệp trong hồ sơ này.", code="RESULT_NOT_FOUND")
-    reused = reuse_result(principal.subject, source.code, record.key, request.component_code, store)
+    reused = reuse_result(
+        principal.subject, source.code, record.key, request.component_code, store, source_owner=record.owner
+    )
     store.save(reused)
     return reused
+
+
+def issue_result_file(dossier_code: str, applicant: str, signed: StoredFile, store: FileStore) -> StoredFile:
+    """File the signed result the approver attached under the applicant's prefix, as their electronic result.
+    The new file's id is derived from the dossier, so issuing twice files one result."""
+    import hashlib
+
+    file_id = hashlib.sha256(f"result:{dossier_code}:{signed.file_id}".encode()).hexdigest()[:32]
+    key = object_key(applicant, file_id, signed.file_name)
+    existing = store.get(file_id)
+    if existing is not None:
+        return existing
+    copied = store.copy(signed.key, key)
+    if copied is not None and copied != sha256_hex_to_b64(signed.sha256):
+        raise Conflict("Tệp kết quả vừa thay đổi trong lúc cấp; vui lòng thử lại.", code="RESULT_CHANGED")
+    issued = signed.model_copy(
+        update={
+            "file_id": file_id,
+            "owner": applicant,
+            "key": key,
+            "source": FileSource.RESULT,
+            "reused_from": None,
+            "uploaded_at": clock.now(),
+        }
+    )
+    store.save(issued)
+    return issued
+
+
+RESULT_LINK_SECONDS = 300
+
+
+def result_link(
+    principal: Principal, code: str, dossiers: DossierStore, store: FileStore
+) -> tuple[StoredFile, str]:
+    """A five-minute download link to the dossier's electronic result, for whoever may read the dossier."""
+    from motcua.dossiers.service import view
+
+    dossier, _timeline = view(principal, code, dossiers)
+    record = store.get(dossier.result_file_id) if dossier.result_file_id else None
+    if record is None:
+        raise NotFound("Hồ sơ chưa có kết quả điện tử.", code="RESULT_NOT_ISSUED")
+    return record, store.presign_get(record.key, RESULT_LINK_SECONDS)
 
 
 def verified_files(owner: str, links: dict[str, str], store: FileStore) -> dict[str, StoredFile]:

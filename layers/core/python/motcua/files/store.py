@@ -136,6 +136,14 @@ class FileStore:
             body.close()
         return base64.b64encode(sha.digest()).decode("ascii")
 
+    def presign_get(self, key: str, expires_in: int) -> str:
+        """A short-lived download link for one object (the applicant's result)."""
+        return str(
+            self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        )
+
     def copy(self, src_key: str, dst_key: str) -> str | None:
         """Copy within the bucket (content type and metadata kept); the copy's base64 SHA-256 as S3
         computed it, or None if S3 did not report one."""

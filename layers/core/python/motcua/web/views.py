@@ -144,6 +144,7 @@ class DossierView(_View):
     suspensions: tuple[Suspension, ...]
     apology: Apology | None
     rating: Rating | None
+    result_file_id: str | None
     timeline: list[TimelineEntry]
 
     @classmethod
@@ -176,6 +177,7 @@ class DossierView(_View):
             suspensions=d.suspensions,
             apology=d.apology,
             rating=d.rating,
+            result_file_id=d.result_file_id,
             timeline=[TimelineEntry.of(r) for r in timeline],
         )
 
@@ -395,3 +397,9 @@ class FileView(_View):
             reused_from=f.reused_from,
             uploaded_at=f.uploaded_at,
         )
+
+
+class ResultLink(_View):
+    file: FileView
+    url: str
+    expires_in: int
