@@ -10,7 +10,6 @@ moto reports no SHA-256 on HEAD for a POSTed object, so these tests also exercis
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import subprocess
 import sys
@@ -28,7 +27,6 @@ from motcua.files.model import (
     PDF,
     FileSource,
     FileStatus,
-    UploadRequest,
     UploadTicket,
     object_key,
     owner_prefix,
@@ -42,30 +40,7 @@ REGION = "ap-southeast-1"
 BUCKET = "it-motcua-files"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=VN)
-OWNER = "citizen-lan-0001"
-OTHER = "citizen-binh-0002"
-DOSSIER = "H32.201-251120-0007"
-CONTENT = b"%PDF-1.7\n" + bytes(range(256)) * 40
-
-
-def sha_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha_b64(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
-
-
-def declare(data: bytes = CONTENT, **changes: Any) -> UploadRequest:
-    fields: dict[str, Any] = {
-        "component_code": "000.00.00.G15-KQ003208",
-        "file_name": "Tờ khai đăng ký khai sinh.pdf",
-        "content_type": PDF,
-        "size_bytes": len(data),
-        "sha256": sha_hex(data),
-    }
-    fields.update(changes)
-    return UploadRequest.model_validate(fields)
+from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 
 def _settings() -> Settings:

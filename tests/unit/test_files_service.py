@@ -3,8 +3,6 @@ tested against moto in tests/integration/test_files_s3.py)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -42,30 +40,7 @@ from motcua.files.store import FileStore
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=VN)
-OWNER = "citizen-lan-0001"
-OTHER = "citizen-binh-0002"
-CONTENT = b"%PDF-1.7\n" + b"giay khai sinh " * 100
-DOSSIER = "H32.201-251120-0007"
-
-
-def sha_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha_b64(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
-
-
-def declare(data: bytes = CONTENT, **changes: object) -> UploadRequest:
-    fields: dict[str, object] = {
-        "component_code": "000.00.00.G15-KQ003208",
-        "file_name": "Tờ khai đăng ký khai sinh.pdf",
-        "content_type": PDF,
-        "size_bytes": len(data),
-        "sha256": sha_hex(data),
-    }
-    fields.update(changes)
-    return UploadRequest.model_validate(fields)
+from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 
 @dataclass
