@@ -34,13 +34,13 @@ from motcua.files.model import (
 from motcua.files.service import confirm_upload, reuse_result, start_upload
 from motcua.files.store import FileStore
 from motcua.settings import Settings
+from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-southeast-1"
 BUCKET = "it-motcua-files"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=VN)
-from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 
 def _settings() -> Settings:

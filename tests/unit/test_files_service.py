@@ -37,10 +37,10 @@ from motcua.files.model import (
 )
 from motcua.files.service import confirm_upload, reuse_result, start_upload
 from motcua.files.store import FileStore
+from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=VN)
-from tests.files_support import CONTENT, DOSSIER, OTHER, OWNER, declare, sha_b64, sha_hex
 
 
 @dataclass
