@@ -969,3 +969,56 @@ def test_state_machine_guardrail_reports_an_orphan_asl_file(template: dict[str, 
         "statemachines/dossier.asl.json: no AWS::Serverless::StateMachine uses it" in p for p in problems
     )
     assert any("DefinitionUri statemachines/elsewhere.asl.json does not exist" in p for p in problems)
+
+
+# ----------------------------------------------------------------------------- IAM follows what handlers use
+# The local cloud does not enforce IAM, so a handler reaching a store its function has no policy for would only
+# fail on AWS. Each handler module names the stores it composes (``runtime.<store>``); this maps them to the
+# resource the function's policies must name.
+_STORE_RESOURCE = {
+    "dossier_store": "DossiersTable",
+    "catalogue_store": "CatalogueTable",
+    "agency_store": "CatalogueTable",
+    "working_calendar": "CatalogueTable",
+    "file_store": "FilesBucket",
+}
+
+
+def policy_resources(function: dict[str, Any]) -> set[str]:
+    """Logical ids named by the function's SAM policy templates (``XPolicy: {TableName|BucketName: !Ref X}``)."""
+    named: set[str] = set()
+    for policy in props(function).get("Policies") or []:
+        if not isinstance(policy, dict):
+            continue
+        for arguments in policy.values():
+            if isinstance(arguments, dict):
+                for value in arguments.values():
+                    if (logical := logical_id_of(value, "Arn")) is not None:
+                        named.add(logical)
+    return named
+
+
+def iam_problems(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        code_uri, handler = effective(template, function, "CodeUri"), effective(template, function, "Handler")
+        module, _ = handler_module(str(code_uri), str(handler))
+        source = (ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+        needed = {res for store, res in _STORE_RESOURCE.items() if f"runtime.{store}" in source}
+        for missing in sorted(needed - policy_resources(function)):
+            problems.append(f"{name}: its handler uses {missing} but no policy names it")
+    return problems
+
+
+def test_every_function_has_a_policy_for_each_store_its_handler_uses(template: dict[str, Any]) -> None:
+    problems = iam_problems(template)
+    assert not problems, describe(problems)
+
+
+def test_iam_guardrail_reports_a_missing_bucket_policy(template: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template)
+    policies = broken["Resources"]["IssueResultFunction"]["Properties"]["Policies"]
+    broken["Resources"]["IssueResultFunction"]["Properties"]["Policies"] = [
+        p for p in policies if not (isinstance(p, dict) and "S3CrudPolicy" in p)
+    ]
+    assert "IssueResultFunction: its handler uses FilesBucket but no policy names it" in iam_problems(broken)
