@@ -266,12 +266,7 @@ def dossier_form(code: str, form: str) -> Response:
     logger.info(
         "form printed", extra={"form": form, "audit": {"account": principal.subject, "event": "VIEW"}}
     )
-    renderers = {
-        "mau-01": pdf.receipt_slip_pdf,
-        "mau-02": pdf.completion_request_pdf,
-        "mau-04": pdf.apology_pdf,
-    }
-    return _pdf(f"{code}-{form}.pdf", renderers[form], data)
+    return _pdf(f"{code}-{form}.pdf", pdf.FORM_RENDERERS[form], data)
 
 
 @route(
@@ -538,12 +533,12 @@ def provide_supplement(code: str) -> Response:
 def send_apology(code: str) -> Response:
     principal = _principal(Realm.OFFICER)
     request = parse_body(app, processing.SendApology)
-    dossier = processing.apologise(
+    dossier, timeline = processing.apologise(
         principal, code, request, runtime.dossier_store(), runtime.working_calendar()
     )
     correlate(dossier.code)
     logger.info("apology sent", extra={"audit": {"account": principal.subject, "event": "APOLOGY"}})
-    return json_response(DossierView.of(dossier, runtime.dossier_store().timeline(dossier.code)))
+    return json_response(DossierView.of(dossier, timeline))
 
 
 @route(

@@ -114,15 +114,19 @@ class Cloud:
             previous = current
         raise AssertionError("tables kept changing")
 
-    def wait_for_status(self, code: str, token: str, status: str, timeout: float = 20) -> Reply:
+    def wait_until(self, code: str, token: str, until: Any, timeout: float = 20) -> Reply:
+        """Read the dossier until ``until(view)`` holds: executions run on after the request that moved them."""
         deadline = time.monotonic() + timeout
         reply = self.api.call("GET", f"/v1/dossiers/{code}", token=token)
         while time.monotonic() < deadline:
             reply = self.api.call("GET", f"/v1/dossiers/{code}", token=token)
-            if reply.status == 200 and reply.body["status"]["status"] == status:
+            if reply.status == 200 and until(reply.body):
                 return reply
             time.sleep(0.2)
-        raise AssertionError(f"{code} did not reach {status}: {reply.body}")
+        raise AssertionError(f"{code} never got there: {reply.body}")
+
+    def wait_for_status(self, code: str, token: str, status: str, timeout: float = 20) -> Reply:
+        return self.wait_until(code, token, lambda view: view["status"]["status"] == status, timeout)
 
     def wait_for_task(self, code: str, token: str, timeout: float = 20) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -33,18 +33,6 @@ def _submit(cloud: Cloud, citizen: str) -> dict[str, Any]:
     return dict(created.body)
 
 
-def _wait(cloud: Cloud, code: str, token: str, until: Any, timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    view: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        reply = cloud.api.call("GET", f"/v1/dossiers/{code}", token=token)
-        view = reply.body
-        if reply.status == 200 and until(view):
-            return view
-        time.sleep(0.2)
-    raise AssertionError(f"{code} never got there: {view}")
-
-
 def _send_supplement(cloud: Cloud, code: str, citizen: str, timeout: float = 20) -> Reply:
     """The supplement's task opens a moment after the status changes: the portal retries on NOT_READY."""
     deadline = time.monotonic() + timeout
@@ -84,7 +72,7 @@ def test_b_c_a_supplement_restarts_the_clock_and_a_second_request_is_refused(clo
     # The applicant sends it; the clock restarts from zero (RESTART, the legal default) when it is received
     sent = _send_supplement(cloud, code, citizen)
     assert sent.status == 200, sent.body
-    back = _wait(cloud, code, citizen, lambda v: v["supplement"] and v["supplement"]["provided_at"])
+    back = cloud.wait_until(code, citizen, lambda v: v["supplement"] and v["supplement"]["provided_at"]).body
     assert back["status"]["national_code"] == 4
     received = _at(back["pauses"][0]["end"])
     calendar = WorkingCalendar()
@@ -210,7 +198,7 @@ def test_h_a_transfer_to_a_partner_agency_and_its_reply(cloud: Cloud) -> None:
     assert replied.status == 200, replied.body
 
     # The dossier is back with the specialist, the reply on record; the legal clock never restarted
-    back = _wait(cloud, code, citizen, lambda v: v["transfers"] and v["transfers"][0]["replied_at"])
+    back = cloud.wait_until(code, citizen, lambda v: v["transfers"] and v["transfers"][0]["replied_at"]).body
     assert back["transfers"][0]["reply"] == "Đã xác minh: chưa đăng ký kết hôn tại phường."
     assert back["due_at"] == created["due_at"]
     cloud.through_the_steps(code)

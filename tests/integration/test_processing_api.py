@@ -131,9 +131,9 @@ def test_under_the_pause_rule_the_due_date_moves_by_the_time_waited(
 
 
 def _state(dossier: Any) -> Any:
-    from motcua.dossiers.service import _deadline_state
+    from motcua.dossiers.service import deadline_state
 
-    return _deadline_state(dossier)
+    return deadline_state(dossier)
 
 
 # ----------------------------------------------------------------------------- apology

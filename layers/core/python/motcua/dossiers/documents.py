@@ -13,8 +13,9 @@ from typing import Any
 
 from motcua.dossiers.model import Dossier
 from motcua.errors import NotFound
+from motcua.forms.pdf import FORM_RENDERERS
 
-FORMS = ("mau-01", "mau-02", "mau-04")
+FORMS = tuple(FORM_RENDERERS)  # the forms a dossier prints, by the names the API serves them under
 
 
 def completion_request(dossier: Dossier, procedure_name: str, agency_name: str) -> dict[str, Any]:

@@ -183,6 +183,15 @@ class Dossier(_Model):
         return NATIONAL_CODE[self.status]
 
 
+def owner_by_id(id_number: str) -> str:
+    """The owner of a dossier received for an applicant known by their ID number (desk, post): the citizen
+    whose verified account carries that number reads it and lists it among their dossiers."""
+    return f"ID#{id_number}"
+
+
+APPLICANT_ROLE = "APPLICANT"  # the supplement's task: decided by the applicant, never in an officer's inbox
+
+
 class TaskStatus(StrEnum):
     OPEN = "OPEN"
     DECIDED = "DECIDED"
@@ -231,6 +240,11 @@ class Task(_Model):
     task_token: str = Field(repr=False)
     decision: Decision | None = None
     alert: TaskAlert | None = None
+
+    @property
+    def in_inbox(self) -> bool:
+        """Officers' tasks are listed in their agency's inbox; the applicant's supplement task is not."""
+        return self.role != APPLICANT_ROLE
 
 
 def task_id_for(dossier_code: str, step: str) -> str:

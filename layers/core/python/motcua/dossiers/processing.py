@@ -22,10 +22,12 @@ from motcua.catalogue.model import InternalStep, TimeUnit
 from motcua.dossiers import codes, deadlines, routing
 from motcua.dossiers.lifecycle import FINAL, Status
 from motcua.dossiers.model import (
+    APPLICANT_ROLE,
     Apology,
     Decision,
     Dossier,
     Outcome,
+    ProgressRecord,
     Rating,
     RequestedItem,
     SupplementRequest,
@@ -39,12 +41,12 @@ from motcua.dossiers.model import (
 )
 from motcua.dossiers.routing import Action, Waiting
 from motcua.dossiers.service import (
-    _UNIT_TO_CALENDAR,
     SYSTEM,
-    _deadline_state,
-    _require,
+    UNIT_TO_CALENDAR,
     advance_status,
+    deadline_state,
     record_progress,
+    require_dossier,
     view,
 )
 from motcua.errors import Conflict, Forbidden, NotFound, Unavailable, Unprocessable
@@ -58,7 +60,6 @@ if TYPE_CHECKING:  # stores and ports arrive as arguments (cold-start budget, D2
     from motcua.integrations.workflow import Workflow
 
 RESULT_COMPONENT = "RESULT"  # the component code an approver uploads the signed result under
-APPLICANT_ROLE = "APPLICANT"  # the supplement's task: decided by the applicant, never in an officer's inbox
 PARTNER_ROLE = "PROCESSOR"  # who answers a transfer at the partner agency
 APOLOGY_ROLES = frozenset({"PROCESSOR", "APPROVER", "DESK_OFFICER"})
 
@@ -132,7 +133,7 @@ def _step_name(steps: tuple[InternalStep, ...], seq: int) -> str:
 # --------------------------------------------------------------------------- state-machine steps
 def register(dossiers: DossierStore, catalogue: CatalogueStore, code: str) -> tuple[Dossier, Action]:
     """Received → in process, at the first processing step (2 → 4)."""
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     if dossier.status is not Status.RECEIVED:
         return dossier, _route_of(dossier)  # replayed
     steps = steps_of(catalogue, dossier)
@@ -166,7 +167,7 @@ def open_task(
     The task's key comes from the dossier's position, so running this twice opens one task (the second run
     refreshes the token while the task is still open).
     """
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     position = dossier.position
     kind = routing.waiting_for(position)
     if kind is None:
@@ -199,7 +200,7 @@ def open_task(
         due = calendar.due_date(
             calendar.next_working_moment(now),
             step.duration_value,
-            _UNIT_TO_CALENDAR[TimeUnit(step.duration_unit)],
+            UNIT_TO_CALENDAR[TimeUnit(step.duration_unit)],
         )
         task = Task(
             role=step.role,
@@ -222,7 +223,7 @@ def advance(
     supplement_clock: deadlines.SupplementClock = deadlines.SupplementClock.RESTART,
 ) -> Action:
     """Apply what the waiting step was resumed with, and say where the execution goes next."""
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     task_id = str(resumed.get("task_id", ""))
     if task_id and dossier.last_applied == task_id:
         return _route_of(dossier)  # replayed: already applied
@@ -240,7 +241,7 @@ def advance(
     # on a Saturday and handled at once) stops the clock where it starts.
     clock_moment = max(now, dossier.received_at)
     if outcome is Outcome.REQUEST_SUPPLEMENT:
-        state = deadlines.request_supplement(_deadline_state(dossier), clock_moment, calendar)
+        state = deadlines.request_supplement(deadline_state(dossier), clock_moment, calendar)
         request = SupplementRequest(
             items=decision.items, note=decision.note, requested_by=actor, requested_at=now
         )
@@ -261,7 +262,7 @@ def advance(
     elif outcome is Outcome.SUPPLEMENTED:
         pending = dossier.pauses[-1].start if dossier.pauses else clock_moment
         state = deadlines.supplement_received(
-            _deadline_state(dossier), max(clock_moment, pending), calendar, supplement_clock
+            deadline_state(dossier), max(clock_moment, pending), calendar, supplement_clock
         )
         assert dossier.supplement is not None  # SUPPLEMENT_REQUESTED always carries its request
         provided = dossier.supplement.model_copy(
@@ -384,7 +385,7 @@ def issue_result(
     """The result is signed and issued (9); the steps after the approving one return it. A signed electronic
     result attached to the approval is filed for the applicant (their copy, which they can download and
     reuse in later dossiers)."""
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     if dossier.status is not Status.IN_PROCESS:
         return dossier, _route_of(dossier)  # replayed
     issued_file: dict[str, Any] = {}
@@ -412,7 +413,7 @@ def issue_result(
 
 
 def deliver_result(dossiers: DossierStore, code: str) -> Dossier:
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     return advance_status(
         dossiers, dossier, Status.RETURNED, "Đã trả kết quả cho người nộp hồ sơ", route=Action.DONE.value
     )
@@ -425,7 +426,7 @@ def close_rejected(
     officer: str,
     calendar: WorkingCalendar | None = None,
 ) -> Dossier:
-    dossier = _require(dossiers, code)
+    dossier = require_dossier(dossiers, code)
     return advance_status(
         dossiers,
         dossier,
@@ -485,13 +486,13 @@ def decide(
         raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED")
     if task.assignee and task.assignee != principal.subject:
         raise Conflict("Nhiệm vụ đã được cán bộ khác nhận xử lý.", code="TASK_CLAIMED")
-    if dossier.status in FINAL or routing.waiting_for(dossier.position) is None:
+    if routing.waiting_for(dossier.position) is None:  # final, or between two steps
         raise Conflict("Hồ sơ không còn chờ xử lý.", code="TASK_NOT_WAITING")
     if routing.wait_key(dossier.position) != task.step:
         raise Conflict("Nhiệm vụ này không còn là bước hiện tại của hồ sơ.", code="TASK_STALE")
     routing.ensure_allowed(dossier.position, steps_of(catalogue, dossier), request.outcome)
     reasons = tuple(r.strip() for r in request.reasons if r.strip())
-    _check_decision(principal, dossier, request, reasons, agencies)
+    _check_decision(dossier, request, reasons, agencies)
     if request.result_file_id:
         if request.outcome is not Outcome.APPROVE or files is None:
             raise Unprocessable("Chỉ đính kèm kết quả khi phê duyệt.", code="RESULT_ONLY_ON_APPROVE")
@@ -514,7 +515,6 @@ def decide(
 
 
 def _check_decision(
-    principal: Principal,
     dossier: Dossier,
     request: DecideTask,
     reasons: tuple[str, ...],
@@ -528,7 +528,7 @@ def _check_decision(
             raise Unprocessable(
                 "Yêu cầu bổ sung phải liệt kê đầy đủ các nội dung cần bổ sung.", code="ITEMS_REQUIRED"
             )
-        deadlines.ensure_supplement_allowed(_deadline_state(dossier))  # at most once during processing
+        deadlines.ensure_supplement_allowed(deadline_state(dossier))  # at most once during processing
     if outcome is Outcome.TRANSFER:
         partner = request.partner_agency
         if not partner or partner == dossier.agency_code:
@@ -590,7 +590,7 @@ def provide_supplement(
 
 def apologise(
     principal: Principal, code: str, request: SendApology, dossiers: DossierStore, calendar: WorkingCalendar
-) -> Dossier:
+) -> tuple[Dossier, list[ProgressRecord]]:
     """The processing agency's apology with a new appointment (Mẫu 04): once, at least one working day before
     the due date. The lawful due, and so the lateness, do not change (DOMAIN §3.7)."""
     dossier, _timeline = view(principal, code, dossiers)
@@ -599,12 +599,12 @@ def apologise(
     if dossier.status in FINAL or dossier.status is Status.RESULT_READY:
         raise Conflict("Hồ sơ đã giải quyết xong, không cần xin lỗi.", code="DOSSIER_CLOSED")
     now = clock.now()
-    state = deadlines.apologise(_deadline_state(dossier), now, request.new_due_at, calendar)
+    state = deadlines.apologise(deadline_state(dossier), now, request.new_due_at, calendar)
     assert state.extended_due is not None
     apology = Apology(
         reason=request.reason, new_due_at=state.extended_due, sent_by=principal.subject, sent_at=now
     )
-    return record_progress(
+    sent = record_progress(
         dossiers,
         dossier,
         "Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
@@ -613,6 +613,7 @@ def apologise(
         at=now,
         apology=apology,
     )
+    return sent, dossiers.timeline(code)
 
 
 def rate(principal: Principal, code: str, request: RateDossier, dossiers: DossierStore) -> Dossier:

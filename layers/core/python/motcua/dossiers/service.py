@@ -26,6 +26,7 @@ from motcua.dossiers.model import (
     Task,
     TaskAlert,
     TaskStatus,
+    owner_by_id,
 )
 from motcua.errors import BadRequest, Forbidden, NotFound, Unavailable, Unprocessable
 from motcua.paging import InvalidCursor
@@ -44,7 +45,7 @@ SYSTEM = "system"
 
 CHANNEL_VI = {Channel.ONLINE: "trực tuyến", Channel.DIRECT: "trực tiếp", Channel.POSTAL: "bưu chính"}
 
-_UNIT_TO_CALENDAR = {
+UNIT_TO_CALENDAR = {
     TimeUnit.WORKING_DAY: DurationUnit.WORKING_DAY,
     TimeUnit.HOUR: DurationUnit.WORKING_HOUR,
     TimeUnit.DAY: DurationUnit.DAY,
@@ -161,7 +162,7 @@ def receive_at_desk(
         request.channel,
         request,
         applicant,
-        f"ID#{applicant.id_number}",
+        owner_by_id(applicant.id_number or ""),
         principal.subject,
         catalogue,
         dossiers,
@@ -216,7 +217,7 @@ def _receive(
     # Off-hours receipts count from the next working moment (DOMAIN §3.3, offHoursRollover); the code is
     # still issued now, dated the day it was issued.
     received_at = calendar.next_working_moment(submitted_at)
-    due_at = calendar.due_date(received_at, processing_time.quantity, _UNIT_TO_CALENDAR[processing_time.unit])
+    due_at = calendar.due_date(received_at, processing_time.quantity, UNIT_TO_CALENDAR[processing_time.unit])
 
     def build(sequence: int) -> tuple[Dossier, ProgressRecord]:
         code = codes.format_code(request.agency_code, submitted_at.date(), sequence)
@@ -318,7 +319,7 @@ def _may_read(
 ) -> bool:
     if principal.realm is Realm.CITIZEN:
         # a desk-received dossier is owned by the applicant's ID number; the account carrying it may read it
-        by_id = bool(principal.id_number) and dossier.owner == f"ID#{principal.id_number}"
+        by_id = bool(principal.id_number) and dossier.owner == owner_by_id(principal.id_number or "")
         return dossier.owner == principal.subject or by_id
     if not principal.roles & OFFICER_READ_ROLES:
         return False
@@ -352,7 +353,7 @@ def my_dossiers(
 ) -> tuple[list[Dossier], str | None]:
     try:
         # keyed like ``store.owner_key``: by the verified ID number, so desk-received dossiers are listed too
-        owner = f"ID#{principal.id_number}" if principal.id_number else principal.subject
+        owner = owner_by_id(principal.id_number) if principal.id_number else principal.subject
         return dossiers.owned_by(owner, limit=limit, cursor=cursor)
     except InvalidCursor as error:
         raise BadRequest("Tham số phân trang không hợp lệ.", code="INVALID_CURSOR") from error
@@ -428,7 +429,7 @@ def withdraw(
 
 
 # --------------------------------------------------------------------------- state-machine steps
-def _require(dossiers: DossierStore, code: str) -> Dossier:
+def require_dossier(dossiers: DossierStore, code: str) -> Dossier:
     dossier = dossiers.get(code)
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="DOSSIER_NOT_FOUND")
@@ -440,8 +441,7 @@ END_OF_PROCESSING = frozenset({Status.RESULT_READY, Status.REJECTED, Status.WITH
 
 
 def timeliness_at(dossier: Dossier, ended_at: datetime, calendar: WorkingCalendar) -> str:
-
-    return deadlines.classify_closed(_deadline_state(dossier), ended_at, calendar).value
+    return deadlines.classify_closed(deadline_state(dossier), ended_at, calendar).value
 
 
 def advance_status(
@@ -497,13 +497,12 @@ def record_failure(dossiers: DossierStore, code: str, step: str, error: str, cau
     return dossiers.save_transition(dossier, after, None)
 
 
-def _deadline_state(dossier: Dossier) -> deadlines.DeadlineState:
+def deadline_state(dossier: Dossier) -> deadlines.DeadlineState:
     """The dossier's deadline as the pure rules see it (``motcua.dossiers.deadlines.DeadlineState``)."""
-
     return deadlines.DeadlineState(
         received_at=dossier.received_at,
         quantity=dossier.processing_quantity,
-        unit=_UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
+        unit=UNIT_TO_CALENDAR[TimeUnit(dossier.processing_unit)],
         original_due=dossier.original_due_at,
         current_due=dossier.due_at,
         extended_due=dossier.apology.new_due_at if dossier.apology else None,
@@ -548,7 +547,7 @@ def watch_deadlines(
                     t.task_id for t in dossiers.alert_open_tasks(dossier.code, alert)
                 ]
             continue
-        state = _deadline_state(dossier)
+        state = deadline_state(dossier)
         if not dossier.due_soon and deadlines.due_soon(state, now, calendar, warn_working_hours):
             dossiers.save_transition(dossier, dossier.model_copy(update={"due_soon": True}), None)
             report.due_soon.append(dossier.code)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -24,7 +24,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from motcua.dossiers.lifecycle import FINAL, Status
-from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskAlert, TaskStatus
+from motcua.dossiers.model import Dossier, ProgressRecord, Task, TaskAlert, TaskStatus, owner_by_id
 from motcua.dynamo import bind
 from motcua.errors import Conflict
 from motcua.paging import decode_cursor, encode_cursor, refused_cursor_is_invalid
@@ -101,7 +101,7 @@ def _meta_item(dossier: Dossier) -> DossierItem:
 def owner_key(dossier: Dossier) -> str:
     """Whose "my dossiers" list the dossier is in: the applicant's ID number when known (so a dossier received
     at the desk shows up for the citizen whose verified account carries it), else the owning account."""
-    return f"ID#{dossier.applicant.id_number}" if dossier.applicant.id_number else dossier.owner
+    return owner_by_id(dossier.applicant.id_number) if dossier.applicant.id_number else dossier.owner
 
 
 def _progress_item(code: str, record: ProgressRecord) -> DossierItem:
@@ -232,7 +232,7 @@ class DossierStore:
     def open_task(self, task: Task) -> None:
         """Open (or, when the step runs again with a fresh token, refresh) a task. Officers' tasks are in
         their agency's inbox (gsi1 INBOX#{agency}); the applicant's supplement task is not."""
-        in_inbox = task.role != "APPLICANT"
+        in_inbox = task.in_inbox
         item = DossierItem(
             _pk(task.dossier_code),
             f"T#{task.step}",
@@ -286,54 +286,31 @@ class DossierStore:
 
     def decide_task(self, decided: Task) -> None:
         """Record a decision; exactly one of two officers deciding at once succeeds (the other gets 409)."""
-        item = DossierItem(_pk(decided.dossier_code), f"T#{decided.step}")
-        try:
-            item.update(
-                actions=[
-                    DossierItem.body.set(decided.model_dump_json()),
-                    DossierItem.status.set(decided.status.value),
-                    DossierItem.gsi1pk.remove(),
-                    DossierItem.gsi1sk.remove(),
-                ],
-                condition=DossierItem.status == TaskStatus.OPEN.value,
-            )
-        except UpdateError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-                raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED") from error
-            raise
+        if not self._update_if_open(
+            decided,
+            [
+                DossierItem.body.set(decided.model_dump_json()),
+                DossierItem.status.set(decided.status.value),
+                DossierItem.gsi1pk.remove(),
+                DossierItem.gsi1sk.remove(),
+            ],
+        ):
+            raise Conflict("Nhiệm vụ này đã được xử lý.", code="TASK_ALREADY_DECIDED")
 
     def alert_open_tasks(self, dossier_code: str, alert: TaskAlert) -> list[Task]:
         """Put the deadline watch's alert on the dossier's open tasks (their assignees see it in the inbox);
         the tasks alerted. A task decided meanwhile is left alone."""
         alerted = []
-        for item in DossierItem.query(
-            _pk(dossier_code), DossierItem.sk.startswith("T#"), consistent_read=True
-        ):
-            task = Task.model_validate_json(item.body or "{}")
-            if task.status is not TaskStatus.OPEN:
-                continue
+        for task in self._open_tasks(dossier_code):
             with_alert = task.model_copy(update={"alert": alert})
-            try:
-                item.update(
-                    actions=[DossierItem.body.set(with_alert.model_dump_json())],
-                    condition=DossierItem.status == TaskStatus.OPEN.value,
-                )
-            except UpdateError as error:
-                if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
-                    raise
-                continue
-            alerted.append(with_alert)
+            if self._update_if_open(with_alert, [DossierItem.body.set(with_alert.model_dump_json())]):
+                alerted.append(with_alert)
         return alerted
 
     def close_tasks(self, dossier_code: str) -> int:
         """Close the dossier's open tasks (they leave the inbox); the number closed."""
         closed = 0
-        for item in DossierItem.query(
-            _pk(dossier_code), DossierItem.sk.startswith("T#"), consistent_read=True
-        ):
-            task = Task.model_validate_json(item.body or "{}")
-            if task.status is not TaskStatus.OPEN:
-                continue
+        for task in self._open_tasks(dossier_code):
             try:
                 self.decide_task(task.model_copy(update={"status": TaskStatus.CLOSED}))
                 closed += 1
@@ -341,13 +318,33 @@ class DossierStore:
                 continue  # decided meanwhile
         return closed
 
+    def _open_tasks(self, dossier_code: str) -> Iterator[Task]:
+        for item in DossierItem.query(
+            _pk(dossier_code), DossierItem.sk.startswith("T#"), consistent_read=True
+        ):
+            task = Task.model_validate_json(item.body or "{}")
+            if task.status is TaskStatus.OPEN:
+                yield task
+
+    def _update_if_open(self, task: Task, actions: list[UpdateAction]) -> bool:
+        """Apply ``actions`` to the task's item if it is still open; False when it no longer is."""
+        try:
+            DossierItem(_pk(task.dossier_code), f"T#{task.step}").update(
+                actions=actions, condition=DossierItem.status == TaskStatus.OPEN.value
+            )
+        except UpdateError as error:
+            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def reopen_task(self, task: Task) -> None:
         """Undo ``decide_task`` when the execution could not be resumed, so the officer can try again."""
         actions: list[UpdateAction] = [
             DossierItem.body.set(task.model_dump_json()),
             DossierItem.status.set(TaskStatus.OPEN.value),
         ]
-        if task.role != "APPLICANT":
+        if task.in_inbox:
             actions += [
                 DossierItem.gsi1pk.set(f"INBOX#{task.agency_code}"),
                 DossierItem.gsi1sk.set(f"{task.created_at.isoformat()}#{task.task_id}"),

@@ -14,7 +14,7 @@ cold start, only rendering does.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
 __all__ = [
+    "FORM_RENDERERS",
     "apology_pdf",
     "completion_request_pdf",
     "format_date",
@@ -533,3 +534,11 @@ def apology_pdf(form: Mapping[str, Any]) -> bytes:
     _paragraph(pdf, "Xin trân trọng cảm ơn./.")
     _signatures(pdf, [("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", form.get("signer"))])
     return _output(pdf)
+
+
+# The dossier's printed forms by the name the API serves them under (GET /v1/dossiers/{code}/forms/{form}).
+FORM_RENDERERS: dict[str, Callable[[Mapping[str, Any]], bytes]] = {
+    "mau-01": receipt_slip_pdf,
+    "mau-02": completion_request_pdf,
+    "mau-04": apology_pdf,
+}
