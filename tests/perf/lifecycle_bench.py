@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import functools
 import json
 import math
 import os
@@ -592,23 +591,15 @@ class UnitMeter:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[UnitMeter]:
-        from botocore.client import BaseClient
+        from tests.perf.roundtrips import intercepted_api_calls
 
-        client_class: Any = BaseClient  # _make_api_call is private: not in botocore's stubs
-        original: Callable[..., Any] = client_class._make_api_call
-        meter = self
-
-        @functools.wraps(original)
-        def metered(client: Any, operation: str, params: dict[str, Any]) -> Any:
-            if meter.phase is None or client.meta.service_model.service_name != "dynamodb":
+        def metered(original: Callable[..., Any], client: Any, operation: str, params: dict[str, Any]) -> Any:
+            if self.phase is None or client.meta.service_model.service_name != "dynamodb":
                 return original(client, operation, params)
-            return meter._metered(original, client, operation, params)
+            return self._metered(original, client, operation, params)
 
-        client_class._make_api_call = metered
-        try:
+        with intercepted_api_calls(metered):
             yield self
-        finally:
-            client_class._make_api_call = original
 
     # -- helpers (unmetered)
     def _key_names(self, raw: Callable[..., Any], client: Any, table: str) -> list[str]:

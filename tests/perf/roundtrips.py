@@ -56,23 +56,33 @@ class CallCounter:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[CallCounter]:
-        from botocore.client import BaseClient
+        def counted(original: Callable[..., Any], client: Any, operation: str, params: dict[str, Any]) -> Any:
+            if self.recording:
+                self.calls[(client.meta.service_model.service_name, operation)] += 1
+            return original(client, operation, params)
 
-        client_class: Any = BaseClient  # _make_api_call is private: not in botocore's stubs
-        original: Callable[..., Any] = client_class._make_api_call
-        counter = self
-
-        @functools.wraps(original)
-        def counted(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if counter.recording:
-                counter.calls[(client.meta.service_model.service_name, operation_name)] += 1
-            return original(client, operation_name, api_params)
-
-        client_class._make_api_call = counted
-        try:
+        with intercepted_api_calls(counted):
             yield self
-        finally:
-            client_class._make_api_call = original
+
+
+@contextlib.contextmanager
+def intercepted_api_calls(interceptor: Callable[..., Any]) -> Iterator[None]:
+    """Route every botocore API call through ``interceptor(original, client, operation, params)`` while open
+    (``BaseClient._make_api_call``: the one place every boto3 and PynamoDB call passes)."""
+    from botocore.client import BaseClient
+
+    client_class: Any = BaseClient  # _make_api_call is private: not in botocore's stubs
+    original: Callable[..., Any] = client_class._make_api_call
+
+    @functools.wraps(original)
+    def intercepted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        return interceptor(original, client, operation, params)
+
+    client_class._make_api_call = intercepted
+    try:
+        yield
+    finally:
+        client_class._make_api_call = original
 
 
 @dataclass
